@@ -1,0 +1,73 @@
+"""The command line. Heavy modules are imported inside each command, so --help stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator import __version__
+from generator.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, PolicygenError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own errors: one line, exit 2
+        self.print_usage(sys.stderr)
+        print(f"policygen: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def cmd_build(args) -> int:
+    from generator.build import build_file, parse_formats  # noqa: PLC0415
+
+    formats = parse_formats(args.format)
+    written = build_file(Path(args.facts), Path(args.output), formats)
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_schema(args) -> int:
+    import json  # noqa: PLC0415
+
+    from generator.facts import json_schema  # noqa: PLC0415
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="policygen", description="Write the privacy policy of a crypto-mining business from facts.")
+    parser.add_argument("--version", action="version", version=f"policygen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    build = commands.add_parser("build", help="build one policy from a facts file")
+    build.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
+    build.add_argument("-o", "--output", default="output", metavar="DIR", help="output folder (default: output)")
+    build.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
+    build.set_defaults(run=cmd_build)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of facts files")
+    schema.set_defaults(run=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except PolicygenError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("policygen: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

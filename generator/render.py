@@ -1,0 +1,112 @@
+"""HTML from the clause plan: one cached Jinja Environment, autoescaped and strict."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError as JinjaError
+from markupsafe import Markup, escape
+
+from generator import __version__
+from generator.clauses import PlannedSection, plan
+from generator.errors import TemplateError
+from generator.facts import Facts
+from generator.view import build_view, long_date
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def join_and(items, conjunction: str = "and") -> Markup:
+    """'a, b and c' with every item escaped."""
+    items = [escape(i) for i in items]
+    if len(items) <= 2:
+        return Markup(f" {conjunction} ").join(items)
+    return Markup(", ").join(items[:-1]) + Markup(f" {conjunction} ") + items[-1]
+
+
+def mailto(address: str) -> Markup:
+    return Markup('<a href="mailto:{0}">{0}</a>').format(address)
+
+
+def link(url: str, text: str | None = None) -> Markup:
+    return Markup('<a href="{0}">{1}</a>').format(url, text or url)
+
+
+def capfirst(text) -> Markup:
+    text = escape(text)
+    return Markup(text[:1].upper() + text[1:])
+
+
+@functools.cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters.update(join_and=join_and, mailto=mailto, link=link, long_date=long_date, capfirst=capfirst)
+    return env
+
+
+@functools.cache
+def templates_fingerprint() -> str:
+    """A hash of every template and asset, so that editing one rebuilds what it produced."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(TEMPLATES_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(TEMPLATES_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    section: PlannedSection
+    html: Markup
+
+
+@dataclass(frozen=True)
+class RenderedPolicy:
+    html: str
+    sections: list[RenderedSection]
+    title: str
+
+
+def _reference(sections: list[PlannedSection]):
+    by_id = {s.id: s for s in sections}
+
+    def ref(section_id: str, text: str | None = None) -> Markup:
+        # A link to a section the plan left out would be a dangling cross-reference.
+        if section_id not in by_id:
+            raise TemplateError(f"clause links to section {section_id!r}, which this policy does not have")
+        target = by_id[section_id]
+        label = text or f"section {target.number} ({target.title})"
+        return Markup('<a href="#{0}">{1}</a>').format(section_id, label)
+
+    return ref
+
+
+def render(facts: Facts) -> RenderedPolicy:
+    env = environment()
+    sections = plan(facts)
+    view = build_view(facts)
+    present = {s.id for s in sections}
+    context = dict(p=view, ref=_reference(sections), has_section=present.__contains__)
+    rendered = []
+    try:
+        for section in sections:
+            body = env.get_template(section.template).render(context, section=section)
+            rendered.append(RenderedSection(section, Markup(body.strip())))
+        title = f"Privacy Policy of {view.company.name}"
+        html = env.get_template("policy.html.j2").render(
+            context, sections=rendered, title=title, version=__version__)
+    except JinjaError as exc:
+        where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "lineno", None) else ""
+        raise TemplateError(f"template error{where}: {exc.message}") from exc
+    return RenderedPolicy(html=html, sections=rendered, title=title)

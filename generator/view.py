@@ -1,0 +1,238 @@
+"""What the templates see: the facts joined with the catalogs, in plain words.
+
+Everything here is a pure function of the facts. Templates never look anything up
+themselves, so a missing fact is decided once here (None or an empty list) and a
+clause tests for it with a plain `{% if %}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace as NS
+from typing import Any
+
+from generator import catalog
+from generator.facts import Facts, restricted_transfers, storage_regions
+
+SERVICE_NAMES = {
+    "cloud_hashrate": "cloud hashrate contracts",
+    "hosting": "hosting of mining machines",
+    "monitoring": "a mining-farm monitoring platform",
+    "pool": "a mining pool",
+    "marketplace": "a marketplace for hashrate and mining equipment",
+    "mining_software": "mining software and apps",
+    "equipment_sales": "sales of mining equipment",
+}
+
+SAFEGUARD_TEXT = {
+    "scc": NS(id="scc", name="Standard contractual clauses",
+              explanation="contracts in the form approved by the European Commission (Art. 46(2)(c) GDPR), with the UK Addendum for data from the United Kingdom"),
+    "adequacy": NS(id="adequacy", name="Adequacy decisions",
+                   explanation="the destination country has been recognised as giving an adequate level of protection (Art. 45 GDPR), such as the EU-US Data Privacy Framework for certified US recipients"),
+    "consent": NS(id="consent", name="Your explicit consent",
+                  explanation="where no other safeguard is available, we ask for your explicit consent after telling you of the risks (Art. 49(1)(a) GDPR)"),
+    "bcr": NS(id="bcr", name="Binding corporate rules",
+              explanation="rules approved by a data protection authority that bind every company of our group (Art. 47 GDPR)"),
+}
+
+CHANGE_NOTICE_TEXT = {
+    "email_and_website": "by email and by a notice on our website",
+    "website": "by a notice on our website",
+    "email": "by email",
+}
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def _vendor(ref: Any, entries) -> NS:
+    cat = catalog.load()
+    if isinstance(ref, str):
+        entry = entries[ref]
+        return NS(id=ref, custom=False, name=entry["name"], legal_name=entry["legal_name"],
+                  country=entry["country"], country_name=cat.region_name(entry["country"]),
+                  website=entry["website"], privacy_url=entry["privacy_url"],
+                  **{k: (list(v) if isinstance(v, tuple) else v) for k, v in entry.items()
+                     if k not in ("name", "legal_name", "country", "website", "privacy_url")})
+    return NS(id=None, custom=True, name=ref.name, legal_name=ref.name, country=ref.country,
+              country_name=cat.region_name(ref.country), website=ref.website,
+              privacy_url=ref.privacy_url, purpose=ref.purpose)
+
+
+def _tracker(ref: Any) -> NS:
+    vendor = _vendor(ref, catalog.load().trackers)
+    if vendor.custom:
+        vendor.kind = "analytics"
+        vendor.receives = None
+        vendor.technology = None
+        vendor.cookies = []
+        vendor.shares_for_ads = False
+    else:
+        vendor.cookies = [NS(**c) for c in vendor.cookies]
+    return vendor
+
+
+def _retention_for(facts: Facts, entry) -> str:
+    rule = entry["retention"]
+    specific = getattr(facts.retention, rule["fact"], None)
+    if rule.get("text"):
+        return rule["text"]
+    return specific or facts.retention.default
+
+
+def _categories(facts: Facts) -> list[NS]:
+    cat = catalog.load()
+    rows = []
+    for cid in facts.data_collected:
+        entry = cat.data_categories[cid]
+        purposes = []
+        for use in entry["purposes"]:
+            if use["purpose"] == "marketing" and facts.marketing_emails == "none":
+                continue
+            purpose = cat.purposes[use["purpose"]]
+            basis = use["basis"]
+            if use["purpose"] == "marketing" and facts.marketing_emails == "opt_out":
+                basis = "legitimate_interests"
+            purposes.append(NS(id=use["purpose"], name=purpose["name"], basis=basis,
+                               basis_name=cat.legal_bases[basis]["name"], interest=purpose["interest"]))
+        rows.append(NS(id=cid, name=entry["name"], description=entry["description"], source=entry["source"],
+                       ccpa=entry["ccpa"], sensitive=entry.get("sensitive"), purposes=purposes,
+                       retention=_retention_for(facts, entry), required=entry["required"],
+                       consequence=entry["consequence"]))
+    return rows
+
+
+def _purpose_table(facts: Facts, categories: list[NS], kyc: NS | None, trackers: list[NS]) -> list[NS]:
+    """One row per purpose: which data, which legal basis (and interest), how long kept."""
+    cat = catalog.load()
+    rows: dict[str, NS] = {}
+
+    def add(purpose_id: str, data_name: str, basis: str, retention: str) -> None:
+        purpose = cat.purposes[purpose_id]
+        row = rows.setdefault(purpose_id, NS(id=purpose_id, name=purpose["name"], description=purpose["description"],
+                                             data=[], bases=[], interest=purpose["interest"], retention=[]))
+        if data_name not in row.data:
+            row.data.append(data_name)
+        if basis not in row.bases:
+            row.bases.append(basis)
+        if retention not in row.retention:
+            row.retention.append(retention)
+
+    for category in categories:
+        for purpose in category.purposes:
+            add(purpose.id, category.name, purpose.basis, category.retention)
+    if kyc:
+        for document in kyc.documents:
+            add("identity_verification", document.name, kyc.basis, kyc.retention)
+    for tracker in trackers:
+        purpose = "marketing" if tracker.kind == "advertising" else "improve_service"
+        add(purpose, f"cookie and device identifiers read by {tracker.name}", "consent",
+            "as set out for each cookie in the cookies section")
+    order = list(cat.purposes)
+    table = sorted(rows.values(), key=lambda r: order.index(r.id))
+    for row in table:
+        row.basis_names = [cat.legal_bases[b]["name"] for b in row.bases]
+        row.uses_interest = "legitimate_interests" in row.bases
+    return table
+
+
+def _kyc(facts: Facts) -> NS | None:
+    if not facts.kyc.enabled:
+        return None
+    cat = catalog.load()
+    vendor = _vendor(facts.kyc.vendor, cat.kyc_vendors)
+    documents = [NS(id=d, **cat.kyc_documents[d]) for d in facts.kyc.documents]
+    for document in documents:
+        document.biometric = getattr(document, "biometric", False)
+        document.sensitive = getattr(document, "sensitive", None)
+    storage = facts.kyc.storage_region
+    return NS(vendor=vendor, documents=documents,
+              biometric=any(d.biometric for d in documents),
+              storage_region=storage, storage_region_name=cat.region_name(storage) if storage else None,
+              obliged_entity=facts.kyc.obliged_entity, screening=facts.kyc.screening,
+              automated_rejection=facts.kyc.automated_rejection,
+              basis="legal_obligation" if facts.kyc.obliged_entity else "legitimate_interests",
+              retention=facts.retention.kyc or facts.retention.default)
+
+
+REPRESENTATIVE_ROLES = {
+    "eu": ("European Union", "Art. 27 GDPR"),
+    "uk": ("United Kingdom", "Art. 27 UK GDPR"),
+    "cn": ("mainland China", "Art. 53 PIPL"),
+}
+
+
+def _representatives(facts: Facts) -> list[NS]:
+    reps = []
+    for key, (where, article) in REPRESENTATIVE_ROLES.items():
+        rep = getattr(facts.representatives, key)
+        if rep is not None:
+            reps.append(NS(key=key, where=where, article=article, name=rep.name, address=rep.address, email=rep.email))
+    return reps
+
+
+def _regions(ids) -> list[NS]:
+    cat = catalog.load()
+    return [NS(id=r, name=cat.region_name(r)) for r in ids]
+
+
+def build_view(facts: Facts) -> NS:
+    cat = catalog.load()
+    company = facts.company
+    kyc = _kyc(facts)
+    trackers = [_tracker(t) for t in facts.analytics]
+    categories = _categories(facts)
+    laws = []
+    for region in facts.audience.regions:
+        for law in cat.laws_for_region(region):
+            if law not in laws:
+                laws.append(law)
+    laws.sort(key=list(cat.laws).index)
+    stored = storage_regions(facts)
+    transfers = restricted_transfers(facts)
+    decisions = facts.automated_decisions
+    sensitive = [c.sensitive for c in categories if c.sensitive]
+    if kyc:
+        sensitive += [d.sensitive for d in kyc.documents if d.sensitive and d.sensitive not in sensitive]
+    effective = facts.policy.effective_date
+    purposes = _purpose_table(facts, categories, kyc, trackers)
+    used_bases = [NS(id=b, **cat.legal_bases[b]) for b in cat.legal_bases if any(b in row.bases for row in purposes)]
+    return NS(
+        company=NS(legal_name=company.legal_name, name=company.display_name, brand=company.brand,
+                   website=company.website, country=company.country, country_name=cat.region_name(company.country),
+                   address=company.address, registration_number=company.registration_number,
+                   description=company.description),
+        services=[NS(id=s, name=SERVICE_NAMES[s]) for s in facts.services],
+        contact=facts.contact,
+        representatives=_representatives(facts),
+        policy=NS(effective_date=effective, effective_date_text=long_date(effective) if effective else None,
+                  url=facts.policy.url, language=facts.policy.language,
+                  change_notice=CHANGE_NOTICE_TEXT[facts.policy.change_notice]),
+        audience=NS(minimum_age=facts.audience.minimum_age, regions=_regions(facts.audience.regions),
+                    is_global="global" in facts.audience.regions),
+        laws=[NS(id=law, **cat.laws[law]) for law in laws],
+        law_ids=laws,
+        categories=categories,
+        category_ids=[c.id for c in categories],
+        purposes=purposes,
+        used_bases=used_bases,
+        kyc=kyc,
+        trackers=trackers,
+        analytics_tools=[t for t in trackers if t.kind == "analytics"],
+        advertising_tools=[t for t in trackers if t.kind == "advertising"],
+        shares_for_ads=any(t.shares_for_ads for t in trackers) or facts.cookies.marketing,
+        cookies=facts.cookies,
+        data_regions=_regions(facts.data_regions),
+        storage_regions=_regions(stored),
+        transfers=[NS(user_region=cat.region_name(user), destinations=_regions(dest)) for user, dest in transfers],
+        safeguards=[SAFEGUARD_TEXT[s] for s in facts.transfer_safeguards],
+        retention=facts.retention,
+        marketing_emails=facts.marketing_emails,
+        automated_decisions=decisions if isinstance(decisions, str) else None,
+        sells_personal_data=facts.sells_personal_data,
+        sensitive_data=sensitive,
+        legal_bases=cat.legal_bases,
+        region=lambda rid: cat.region_name(rid),
+        authority=lambda rid: NS(**cat.regions[rid]["authority"]),
+    )
