@@ -50,6 +50,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of facts files")
     schema.set_defaults(run=cmd_schema)
+
+    # -- init (issue 3) --
+
+    # -- check --
+
+    # -- batch and diff (issue 4) --
+
     return parser
 
 
