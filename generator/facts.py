@@ -128,8 +128,8 @@ RegionId = Annotated[
     BeforeValidator(_catalog_id("region ids", _CATALOG.regions, "us, eea, uk, us-ca or global")),
 ]
 KycVendorId = Annotated[
-    Literal[tuple(_CATALOG.kyc_vendors) + ("none",)],  # type: ignore[valid-type]
-    BeforeValidator(_catalog_id("KYC vendors", set(_CATALOG.kyc_vendors) | {"none"}, "sumsub")),
+    Literal[tuple(_CATALOG.kyc_vendors) + ("in_house", "none")],  # type: ignore[valid-type]
+    BeforeValidator(_catalog_id("KYC vendors", set(_CATALOG.kyc_vendors) | {"in_house", "none"}, "sumsub")),
 ]
 TrackerId = Annotated[
     Literal[tuple(_CATALOG.trackers)],  # type: ignore[valid-type]
@@ -240,7 +240,7 @@ TrackerRef = Annotated[
 
 
 class Kyc(Section):
-    vendor: KycVendorRef = Field("none", description="Who checks identity documents: a catalog id (sumsub, onfido, jumio, veriff, persona), a custom provider, or none for no identity checks.")
+    vendor: KycVendorRef = Field("none", description="Who checks identity documents: a catalog id (sumsub, onfido, jumio, veriff, persona), a custom provider, in_house if your own staff check them, or none for no identity checks.")
     documents: UniqueList(KycDocumentId, "KYC documents") = Field(default_factory=list, description="What identity verification asks users for. A selfie check is biometric data, which several laws treat as sensitive.")
     storage_region: RegionId | None = Field(None, description="Region id where the KYC provider stores the documents.")
     obliged_entity: Flag = Field(False, description="true if anti-money-laundering law requires you to identify customers (you are an obliged or reporting entity); false if you verify identity by choice, to prevent fraud.")

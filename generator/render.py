@@ -81,12 +81,12 @@ class RenderedPolicy:
 def _reference(sections: list[PlannedSection]):
     by_id = {s.id: s for s in sections}
 
-    def ref(section_id: str, text: str | None = None) -> Markup:
+    def ref(section_id: str, text: str | None = None, cap: bool = False) -> Markup:
         # A link to a section the plan left out would be a dangling cross-reference.
         if section_id not in by_id:
             raise TemplateError(f"clause links to section {section_id!r}, which this policy does not have")
         target = by_id[section_id]
-        label = text or f"section {target.number} ({target.title})"
+        label = text or f"{'Section' if cap else 'section'} {target.number} ({target.title})"
         return Markup('<a href="#{0}">{1}</a>').format(section_id, label)
 
     return ref

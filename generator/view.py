@@ -57,7 +57,7 @@ def _vendor(ref: Any, entries) -> NS:
                      if k not in ("name", "legal_name", "country", "website", "privacy_url")})
     return NS(id=None, custom=True, name=ref.name, legal_name=ref.name, country=ref.country,
               country_name=cat.region_name(ref.country), website=ref.website,
-              privacy_url=ref.privacy_url, purpose=ref.purpose)
+              privacy_url=ref.privacy_url, purpose=ref.purpose, processes=None, returns=None)
 
 
 def _tracker(ref: Any) -> NS:
@@ -141,13 +141,14 @@ def _kyc(facts: Facts) -> NS | None:
     if not facts.kyc.enabled:
         return None
     cat = catalog.load()
-    vendor = _vendor(facts.kyc.vendor, cat.kyc_vendors)
+    in_house = facts.kyc.vendor == "in_house"
+    vendor = None if in_house else _vendor(facts.kyc.vendor, cat.kyc_vendors)
     documents = [NS(id=d, **cat.kyc_documents[d]) for d in facts.kyc.documents]
     for document in documents:
         document.biometric = getattr(document, "biometric", False)
         document.sensitive = getattr(document, "sensitive", None)
     storage = facts.kyc.storage_region
-    return NS(vendor=vendor, documents=documents,
+    return NS(vendor=vendor, in_house=in_house, documents=documents,
               biometric=any(d.biometric for d in documents),
               storage_region=storage, storage_region_name=cat.region_name(storage) if storage else None,
               obliged_entity=facts.kyc.obliged_entity, screening=facts.kyc.screening,
