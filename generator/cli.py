@@ -30,6 +30,11 @@ def cmd_build(args) -> int:
 def cmd_schema(args) -> int:
     import json  # noqa: PLC0415
 
+    if args.markdown:
+        from generator.docs import facts_reference  # noqa: PLC0415
+
+        print(facts_reference(), end="")
+        return EXIT_OK
     from generator.facts import json_schema  # noqa: PLC0415
 
     print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
@@ -49,6 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=cmd_build)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of facts files")
+    schema.add_argument("--markdown", action="store_true", help="print the facts-file reference as Markdown instead")
     schema.set_defaults(run=cmd_schema)
 
     # -- init (issue 3) --
