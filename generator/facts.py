@@ -76,6 +76,14 @@ def _bool(value: Any) -> bool:
     raise _fail("must be true or false")
 
 
+def _decisions(value: Any) -> bool | str:
+    if value is False or value is None:
+        return False
+    if isinstance(value, str) and value.strip():
+        return _text(value)
+    raise _fail("must be false, or a sentence describing the decisions software makes on its own")
+
+
 def _bounded_int(low: int, high: int):
     def check(value: Any) -> int:
         if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
@@ -285,7 +293,7 @@ class Facts(Section):
     transfer_safeguards: UniqueList(SafeguardId, "safeguards") = Field(default_factory=list, description="How transfers abroad are protected: scc (standard contractual clauses), adequacy, consent or bcr (binding corporate rules). Needed when data leaves a region with transfer rules.")
     retention: Retention = Field(description="How long data is kept.")
     marketing_emails: Literal["consent", "opt_out", "none"] = Field("none", description="Whether you send marketing emails: consent (only to those who opt in), opt_out (to customers until they unsubscribe) or none.")
-    automated_decisions: Union[Flag, Text] = Field(False, description="false if no decision with legal or similar effect is made by software alone; otherwise a sentence describing the decision, its logic and its effect.")
+    automated_decisions: Annotated[Union[bool, str], BeforeValidator(_decisions)] = Field(False, description="false if no decision with legal or similar effect is made by software alone; otherwise a sentence describing the decision, its logic and its effect.")
     sells_personal_data: Flag = Field(False, description="true if you sell personal data for money or other value. Advertising pixels count as 'sharing' under the CCPA even when this is false.")
 
     @model_validator(mode="after")
