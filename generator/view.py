@@ -178,6 +178,58 @@ def _regions(ids) -> list[NS]:
     return [NS(id=r, name=cat.region_name(r)) for r in ids]
 
 
+def _transferee_classes(facts: Facts, kyc: NS | None, trackers: list[NS]) -> list[str]:
+    """The classes of people who may receive personal data, in plain words.
+
+    Several laws (PDPO DPP1(3), PIPEDA 4.8, IPP3) ask for classes rather than names;
+    only classes the facts make possible are listed, so no KYC vendor means no KYC class.
+    """
+    classes = ["service providers that host, store or otherwise process data for us under contract"]
+    if kyc and kyc.vendor:
+        classes.append(f"our identity-verification provider, {kyc.vendor.name}")
+    if "payment" in facts.data_collected:
+        classes.append("banks and payment processors that handle your payments")
+    analytics = [t.name for t in trackers if t.kind == "analytics"]
+    advertising = [t.name for t in trackers if t.kind == "advertising"]
+    if analytics:
+        classes.append("analytics providers (" + ", ".join(analytics) + ")")
+    if advertising:
+        classes.append("advertising partners (" + ", ".join(advertising) + ")")
+    classes += ["professional advisers such as lawyers, auditors and accountants, who owe us confidentiality",
+                "courts, regulators, tax authorities and law-enforcement bodies, where the law requires or allows it",
+                "a buyer or successor of all or part of our business, if it is sold or merged"]
+    return classes
+
+
+def _processing_places(facts: Facts, kyc: NS | None, trackers: list[NS]) -> list[NS]:
+    """Each place where personal data is stored or where a provider receiving it is based, with who is there."""
+    cat = catalog.load()
+    places: dict[str, NS] = {}
+
+    def add(region: str, use: str) -> None:
+        region = cat.canonical_region(region)
+        place = places.setdefault(region, NS(id=region, name=cat.region_name(region), uses=[]))
+        if use not in place.uses:
+            place.uses.append(use)
+
+    for region in facts.data_regions:
+        add(region, "our own data storage and processing")
+    if kyc:
+        who = kyc.vendor.name if kyc.vendor else "us"
+        if kyc.storage_region:
+            add(kyc.storage_region, f"identity-verification records held by {who}")
+        if kyc.vendor:
+            add(kyc.vendor.country, f"{kyc.vendor.name} (identity verification)")
+    for tracker in trackers:
+        add(tracker.country, f"{tracker.name} ({tracker.kind})")
+    return list(places.values())
+
+
+def _places_outside(places: list[NS], region: str) -> list[NS]:
+    cat = catalog.load()
+    return [place for place in places if not cat.region_within(place.id, region)]
+
+
 def build_view(facts: Facts) -> NS:
     cat = catalog.load()
     company = facts.company
@@ -199,6 +251,7 @@ def build_view(facts: Facts) -> NS:
     effective = facts.policy.effective_date
     purposes = _purpose_table(facts, categories, kyc, trackers)
     used_bases = [NS(id=b, **cat.legal_bases[b]) for b in cat.legal_bases if any(b in row.bases for row in purposes)]
+    places = _processing_places(facts, kyc, trackers)
     return NS(
         company=NS(legal_name=company.legal_name, name=company.display_name, brand=company.brand,
                    website=company.website, country=company.country, country_name=cat.region_name(company.country),
@@ -236,4 +289,7 @@ def build_view(facts: Facts) -> NS:
         legal_bases=cat.legal_bases,
         region=lambda rid: cat.region_name(rid),
         authority=lambda rid: NS(**cat.regions[rid]["authority"]),
+        transferee_classes=_transferee_classes(facts, kyc, trackers),
+        processing_places=places,
+        places_outside=lambda rid: _places_outside(places, rid),
     )
