@@ -173,9 +173,20 @@ def _representatives(facts: Facts) -> list[NS]:
     return reps
 
 
+_ARTICLE_NAMES = ("Bahamas", "Comoros", "Gambia", "Maldives", "Netherlands", "Philippines", "Seychelles")
+
+
+def in_text(name: str) -> str:
+    """A place name as it reads inside a sentence: 'the United States', 'the Netherlands', 'Germany'."""
+    plural = name.endswith(("Islands", "Territories"))
+    if name.startswith(("United ", "European ")) or "Republic" in name or plural or name in _ARTICLE_NAMES:
+        return f"the {name}"
+    return name
+
+
 def _regions(ids) -> list[NS]:
     cat = catalog.load()
-    return [NS(id=r, name=cat.region_name(r)) for r in ids]
+    return [NS(id=r, name=cat.region_name(r), in_text=in_text(cat.region_name(r))) for r in ids]
 
 
 def _transferee_classes(facts: Facts, kyc: NS | None, trackers: list[NS]) -> list[str]:
