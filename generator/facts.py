@@ -332,6 +332,10 @@ _LAW_HOME_REGIONS = [
 ]
 
 
+# Data moves freely inside the area a law covers: a German user's data may be stored in France.
+_FREE_FLOW_ZONE = {"gdpr": "eea", "uk_gdpr": "uk"}
+
+
 def storage_regions(facts: Facts) -> list[str]:
     """Every region where personal data is stored, including the KYC provider's."""
     regions = list(facts.data_regions)
@@ -348,7 +352,8 @@ def restricted_transfers(facts: Facts) -> list[tuple[str, list[str]]]:
         for region in regions:
             if not _CATALOG.regions[region].get("restricts_transfers"):
                 continue
-            outside = [d for d in storage_regions(facts) if not _CATALOG.region_within(d, region)]
+            zone = _FREE_FLOW_ZONE.get(_CATALOG.regions[region].get("law"), region)
+            outside = [d for d in storage_regions(facts) if not _CATALOG.region_within(d, zone)]
             if outside:
                 found.append((region, outside))
     return found

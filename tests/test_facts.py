@@ -153,7 +153,9 @@ def test_custom_vendor_errors_point_inside_the_mapping(minimal_facts):
 @pytest.mark.parametrize("users,stored,needed", [
     (["eea"], ["us"], True),
     (["eea"], ["de"], False),
-    (["de"], ["eea"], True),     # the EEA is wider than Germany
+    (["de"], ["fr"], False),     # data moves freely inside the EEA
+    (["de"], ["eea"], False),
+    (["de"], ["ch"], True),
     (["uk"], ["gb"], False),     # gb is an alias of uk
     (["us"], ["sg"], False),     # the US has no general transfer restriction
     (["us-ca"], ["us"], False),
