@@ -241,6 +241,91 @@ def _places_outside(places: list[NS], region: str) -> list[NS]:
     return [place for place in places if not cat.region_within(place.id, region)]
 
 
+# Cal. Civ. Code 1798.140(v)(1)(A)-(K), in statutory order: CCPA notices must use these labels.
+CCPA_LABELS = (
+    "Identifiers",
+    "Personal information categories listed in Cal. Civ. Code 1798.80(e)",
+    "Characteristics of protected classifications under California or federal law",
+    "Commercial information",
+    "Biometric information",
+    "Internet or other electronic network activity information",
+    "Geolocation data",
+    "Audio, electronic, visual or similar information",
+    "Professional or employment-related information",
+    "Education information",
+    "Inferences drawn from other personal information",
+)
+CCPA_SOURCES = {"you": "you", "automatic": "your device and your use of our services"}
+# Screening matches a person by name, birth date and nationality, so only these documents draw on the lists.
+SCREENED_DOCUMENTS = ("government_id", "date_of_birth", "nationality")
+
+
+def _ccpa_categories(facts: Facts, categories: list[NS], kyc: NS | None, trackers: list[NS],
+                     shares_for_ads: bool) -> list[NS]:
+    """One row per CCPA statutory category: what falls under it, sources, purposes, recipients, retention."""
+    cat = catalog.load()
+    rows: dict[str, NS] = {}
+
+    def add(label: str, example: str, sources: list[str], purposes: list[str], recipients: list[str],
+            retention: str | None) -> NS:
+        row = rows.setdefault(label, NS(label=label, examples=[], sources=[], purposes=[], recipients=[],
+                                        retention=[], shared=False))
+        for field, values in (("examples", [example]), ("sources", sources), ("purposes", purposes),
+                              ("recipients", recipients), ("retention", [retention] if retention else [])):
+            for value in values:
+                if value not in getattr(row, field):
+                    getattr(row, field).append(value)
+        return row
+
+    hosting = "service providers that host and run our systems"
+    authorities = "public authorities (where the law requires it)"
+    for c in categories:
+        recipients = [hosting]
+        if c.id == "payment":
+            recipients.append("payment processors")
+        if any(u.id in ("legal_compliance", "identity_verification") for u in c.purposes):
+            recipients.append(authorities)
+        add(c.ccpa, c.name, [CCPA_SOURCES[c.source]], [u.name for u in c.purposes], recipients,
+            f"{c.name}: {c.retention}")
+    if kyc:
+        sources = [CCPA_SOURCES["you"]]
+        recipients = [hosting, authorities]
+        if kyc.vendor:
+            sources.append(f"our identity-verification provider ({kyc.vendor.name})")
+            recipients.insert(0, f"our identity-verification provider ({kyc.vendor.name})")
+        purpose = cat.purposes["identity_verification"]["name"]
+        for document in kyc.documents:
+            screened = ["sanctions and politically-exposed-person lists"] if kyc.screening and document.id in SCREENED_DOCUMENTS else []
+            add(document.ccpa, document.name, sources + screened, [purpose], recipients, f"{document.name}: {kyc.retention}")
+    analytics = [t.name for t in trackers if not t.shares_for_ads]
+    tracked = [t.name for t in trackers]
+    if tracked or shares_for_ads:
+        source = "cookies and similar technologies on our website and apps"
+        recipients = [f"analytics providers ({', '.join(analytics)})"] if analytics else []
+        purposes = [cat.purposes["improve_service"]["name"]] + ([cat.purposes["marketing"]["name"]] if shares_for_ads else [])
+        retention = "Cookie and device identifiers: as set out for each cookie in the cookies section of this policy"
+        for label, example in (("Identifiers", "cookie and device identifiers"),
+                               ("Internet or other electronic network activity information",
+                                "the pages you visit and what you do on our website and apps")):
+            row = add(label, example, [source], purposes, recipients, retention)
+            row.shared = row.shared or shares_for_ads
+    order = {label: index for index, label in enumerate(CCPA_LABELS)}
+    return sorted(rows.values(), key=lambda r: order.get(r.label, len(order)))
+
+
+def _adequacy(region: str, home: str) -> NS | None:
+    """Whether the law of `home` (eea, uk) finds `region` adequate, with any limit on the finding; else None."""
+    cat = catalog.load()
+    region = cat.canonical_region(region)
+    entry = cat.regions[region]
+    if home in entry.get("adequacy", ()):
+        return NS(note=entry.get("adequacy_note"))
+    # The UK's adequacy regulations cover every EEA state (DPA 2018 Sch. 21 para. 5).
+    if home == "uk" and cat.region_within(region, "eea"):
+        return NS(note=None)
+    return None
+
+
 def build_view(facts: Facts) -> NS:
     cat = catalog.load()
     company = facts.company
@@ -303,4 +388,8 @@ def build_view(facts: Facts) -> NS:
         transferee_classes=_transferee_classes(facts, kyc, trackers),
         processing_places=places,
         places_outside=lambda rid: _places_outside(places, rid),
+        within=lambda inner, outer: cat.region_within(inner, outer),
+        adequacy=_adequacy,
+        ccpa_categories=_ccpa_categories(facts, categories, kyc, trackers,
+                                         any(t.shares_for_ads for t in trackers) or facts.cookies.marketing),
     )
