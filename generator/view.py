@@ -90,8 +90,14 @@ def _categories(facts: Facts) -> list[NS]:
         for use in entry["purposes"]:
             if use["purpose"] == "marketing" and facts.marketing_emails == "none":
                 continue
+            # Screening wallets is part of KYC: without KYC it is no purpose, and it is a legal
+            # obligation only for an obliged entity.
+            if use["purpose"] == "identity_verification" and not facts.kyc.enabled:
+                continue
             purpose = cat.purposes[use["purpose"]]
             basis = use["basis"]
+            if use["purpose"] == "identity_verification" and not facts.kyc.obliged_entity:
+                basis = "legitimate_interests"
             if use["purpose"] == "marketing" and facts.marketing_emails == "opt_out":
                 basis = "legitimate_interests"
             purposes.append(NS(id=use["purpose"], name=purpose["name"], basis=basis,
