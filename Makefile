@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-EXAMPLES := $(wildcard questionnaires/examples/*.yaml)
 
 .PHONY: demo test setup system-deps bench clean
 
@@ -20,7 +19,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 demo: setup system-deps
-	@for f in $(EXAMPLES); do $(BIN)/policygen build $$f -o output --format html,pdf,md || exit 1; done
+	$(BIN)/policygen batch questionnaires/examples -o output --format html,pdf,md
 
 test: setup system-deps
 	$(BIN)/python -m pytest

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,18 +48,7 @@ def produce(facts: Facts, formats: tuple[str, ...]) -> Produced:
     if facts.policy.effective_date is None:
         facts = with_effective_date(facts, dt.date.today())
     rendered = render(facts)
-    files: dict[str, bytes] = {}
-    if "html" in formats:
-        files["html"] = rendered.html.encode("utf-8")
-    if "pdf" in formats:
-        from generator.pdf import html_to_pdf  # noqa: PLC0415
-
-        files["pdf"] = html_to_pdf(rendered.html)
-    if "md" in formats:
-        from generator.markdown import html_to_markdown  # noqa: PLC0415
-
-        files["md"] = html_to_markdown(rendered.html).encode("utf-8")
-    return Produced(files, rendered)
+    return Produced(convert(rendered, formats), rendered)
 
 
 def write_outputs(out_dir: Path, relative_stem: Path, files: dict[str, bytes]) -> list[Path]:
@@ -69,9 +60,138 @@ def write_outputs(out_dir: Path, relative_stem: Path, files: dict[str, bytes]) -
     return written
 
 
-def build_file(path: Path, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
-    from generator.facts import load  # noqa: PLC0415
+@dataclass(frozen=True)
+class Built:
+    """One policy built into an output folder: what was written and the version it shows."""
 
-    facts = load(path)
-    produced = produce(facts, formats)
-    return write_outputs(out_dir, Path(path.stem), produced.files)
+    written: dict[str, Path]    # format → file
+    version: object             # manifest.Version
+    templates: list[str]        # the templates the policy was rendered from
+
+
+def content_hash(rendered) -> str:
+    """The policy's text, section by section; layout, CSS and version do not count."""
+    import hashlib  # noqa: PLC0415
+
+    digest = hashlib.sha256(rendered.title.encode("utf-8") + b"\0")
+    for item in rendered.sections:
+        s = item.section
+        digest.update(f"{s.id}\0{s.number}\0{s.title}\0".encode("utf-8") + str(item.html).encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def render_versioned(facts: Facts, facts_hash: str, previous, today: dt.date):
+    """Render with the right "Last updated" date, returning (RenderedPolicy, Version).
+
+    A date given in the facts wins. Otherwise the previous version's date is kept while
+    the text is unchanged, and today's date is used when it changed. The text is compared
+    as rendered with the previous date, so an unchanged policy is rendered only once.
+    """
+    from generator.manifest import Version  # noqa: PLC0415
+    from generator.render import render  # noqa: PLC0415
+
+    if facts.policy.effective_date is not None:
+        rendered = render(facts)
+        return rendered, Version(facts.policy.effective_date.isoformat(), facts_hash, content_hash(rendered))
+    try:
+        day = dt.date.fromisoformat(previous.date) if previous else today
+    except (TypeError, ValueError):  # a hand-edited manifest: start a new history
+        previous, day = None, today
+    rendered = render(with_effective_date(facts, day))
+    content = content_hash(rendered)
+    if previous and content != previous.content and day != today:
+        day = today
+        rendered = render(with_effective_date(facts, day))
+        content = content_hash(rendered)
+    return rendered, Version(day.isoformat(), facts_hash, content)
+
+
+def convert(rendered, formats: tuple[str, ...]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    if "html" in formats:
+        files["html"] = rendered.html.encode("utf-8")
+    if "pdf" in formats:
+        from generator.pdf import html_to_pdf  # noqa: PLC0415
+
+        files["pdf"] = html_to_pdf(rendered.html)
+    if "md" in formats:
+        from generator.markdown import html_to_markdown  # noqa: PLC0415
+
+        files["md"] = html_to_markdown(rendered.html).encode("utf-8")
+    return files
+
+
+def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple[str, ...],
+               previous, today: dt.date) -> Built:
+    """Parse, render and write one policy; nothing is written unless every format was produced."""
+    from generator.facts import validate  # noqa: PLC0415
+    from generator.manifest import sha256  # noqa: PLC0415
+    from generator.yamlio import decode, load_text  # noqa: PLC0415
+
+    file = str(path)
+    parsed, lines = load_text(decode(data, file), file)
+    facts = validate(parsed, file, lines)
+    rendered, version = render_versioned(facts, sha256(data), previous, today)
+    templates = template_dependencies(rendered, formats)
+    files = convert(rendered, formats)
+    written = write_outputs(out_dir, Path(stem), files)
+    return Built(dict(zip(files, written)), version, templates)
+
+
+def template_dependencies(rendered, formats: tuple[str, ...]) -> list[str]:
+    """Every file under templates/ this policy was made from: its section templates, the
+    layout, whatever they include or import, and for PDFs the assets WeasyPrint may load."""
+    from generator.render import TEMPLATES_DIR  # noqa: PLC0415
+
+    names = {"policy.html.j2"} | {item.section.template for item in rendered.sections}
+    found: set[str] = set()
+    for name in names:
+        found |= _referenced(name)
+    if None in found:  # a computed include name: any template may be used
+        return sorted(p.relative_to(TEMPLATES_DIR).as_posix() for p in TEMPLATES_DIR.rglob("*") if p.is_file())
+    if "pdf" in formats:
+        found |= {p.relative_to(TEMPLATES_DIR).as_posix() for p in (TEMPLATES_DIR / "assets").rglob("*") if p.is_file()}
+    return sorted(found)
+
+
+# The names a template pulls in; a name that is not a plain string literal counts as "any template".
+_REFERENCE = re.compile(r"""\{%-?\+?\s*(?:include|import|extends|from)\s+(?:(["'])([^"'\n]+)\1|(.))""")
+
+
+@functools.cache
+def _referenced(name: str) -> frozenset:
+    """`name` and every template it includes, imports or extends, recursively.
+
+    A scan of the source rather than a Jinja parse: parsing the clause library costs
+    more than rendering a policy, and the bytecode cache skips parsing otherwise.
+    """
+    from generator.render import environment  # noqa: PLC0415
+
+    env = environment()
+    source, _, _ = env.loader.get_source(env, name)
+    found = {name}
+    for match in _REFERENCE.finditer(source):
+        found |= {None} if match[3] is not None else _referenced(match[2])
+    return frozenset(found)
+
+
+def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.date | None = None) -> list[Path]:
+    """`policygen build`: always builds, and keeps the "Last updated" rule through the folder's manifest."""
+    from generator.errors import FactsError, Problem  # noqa: PLC0415
+    from generator.manifest import Fingerprints, Manifest, current_version, output_record, updated_entry  # noqa: PLC0415
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = {FileNotFoundError: "file not found", IsADirectoryError: "is a folder, not a facts file"}.get(
+            type(exc), f"cannot read file: {exc.strerror}")
+        raise FactsError([Problem(str(path), None, "", reason)]) from None
+    stem = path.stem
+    manifest = Manifest(out_dir)
+    entry = manifest.entries.get(stem)
+    built = build_into(path, data, out_dir, stem, formats, current_version(entry), today or dt.date.today())
+    fingerprints = Fingerprints.current()
+    records = {fmt: output_record(out_dir, file, built.version.facts, built.templates, fingerprints)
+               for fmt, file in built.written.items()}
+    manifest.save({stem: updated_entry(entry, str(path), built.version, records)})
+    return list(built.written.values())

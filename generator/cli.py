@@ -41,6 +41,20 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args) -> int:
+    from generator.batch import run  # noqa: PLC0415
+    from generator.build import parse_formats  # noqa: PLC0415
+
+    return run(args.paths, Path(args.output), parse_formats(args.format), jobs=args.jobs,
+               force=args.force, shard=args.shard)
+
+
+def cmd_diff(args) -> int:
+    from generator.diff import run  # noqa: PLC0415
+
+    return run(Path(args.old), Path(args.new), Path(args.html) if args.html else None)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policygen", description="Write the privacy policy of a crypto-mining business from facts.")
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
@@ -62,6 +76,22 @@ def make_parser() -> argparse.ArgumentParser:
     # -- check --
 
     # -- batch and diff (issue 4) --
+    batch = commands.add_parser("batch", help="build every facts file under the given files and folders")
+    batch.add_argument("paths", nargs="+", metavar="PATH", help="facts files, or folders searched for *.yaml and *.yml")
+    batch.add_argument("-o", "--output", default="output", metavar="DIR",
+                       help="output folder; files found in folders keep their place below it (default: output)")
+    batch.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
+    batch.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: number of CPUs)")
+    batch.add_argument("--force", action="store_true", help="rebuild everything, even what is unchanged")
+    batch.add_argument("--shard", default=None, metavar="K/N",
+                       help="build only the K-th of N deterministic slices of the input (to split a run across machines)")
+    batch.set_defaults(run=cmd_batch)
+
+    diff = commands.add_parser("diff", help="which facts changed and which sections of the policy change with them")
+    diff.add_argument("old", metavar="OLD.yaml", help="the facts before")
+    diff.add_argument("new", metavar="NEW.yaml", help="the facts after")
+    diff.add_argument("--html", default=None, metavar="FILE", help="also write a redline page (insertions and deletions marked)")
+    diff.set_defaults(run=cmd_diff)
 
     return parser
 
