@@ -55,6 +55,12 @@ def cmd_diff(args) -> int:
     return run(Path(args.old), Path(args.new), Path(args.html) if args.html else None)
 
 
+def cmd_init(args) -> int:
+    from generator.interview import cmd_init as run_interview  # noqa: PLC0415
+
+    return run_interview(args)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policygen", description="Write the privacy policy of a crypto-mining business from facts.")
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
@@ -72,6 +78,13 @@ def make_parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=cmd_schema)
 
     # -- init (issue 3) --
+    init = commands.add_parser("init", help="answer a short interview in the terminal to write a facts file")
+    init.add_argument("-o", "--output", default="facts.yaml", metavar="FILE", help="the facts file to write (default: facts.yaml)")
+    init.add_argument("--from", dest="from_file", default=None, metavar="FACTS.yaml",
+                      help="pre-fill every answer from an existing facts file (or a draft)")
+    init.add_argument("--force", action="store_true", help="replace FILE without asking")
+    init.add_argument("--build-dir", default="output", metavar="DIR", help="where to build the policy at the end (default: output)")
+    init.set_defaults(run=cmd_init)
 
     # -- check --
 
