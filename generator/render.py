@@ -45,6 +45,14 @@ def capfirst(text) -> Markup:
     return Markup(text[:1].upper() + text[1:])
 
 
+def lcfirst(text) -> Markup:
+    """Lower-case a name's first letter for use mid-sentence, but leave acronyms ("ID", "KYC") alone."""
+    text = str(escape(text))
+    if len(text) > 1 and text[1].isupper():
+        return Markup(text)
+    return Markup(text[:1].lower() + text[1:])
+
+
 @functools.cache
 def environment() -> Environment:
     env = Environment(
@@ -57,7 +65,7 @@ def environment() -> Environment:
         auto_reload=False,
         bytecode_cache=bytecode_cache(),
     )
-    env.filters.update(join_and=join_and, mailto=mailto, link=link, long_date=long_date, capfirst=capfirst)
+    env.filters.update(join_and=join_and, mailto=mailto, link=link, long_date=long_date, capfirst=capfirst, lcfirst=lcfirst)
     return env
 
 

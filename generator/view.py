@@ -157,6 +157,7 @@ def _kyc(facts: Facts) -> NS | None:
     return NS(vendor=vendor, in_house=in_house, documents=documents,
               biometric=any(d.biometric for d in documents),
               storage_region=storage, storage_region_name=cat.region_name(storage) if storage else None,
+              storage_region_in_text=in_text(cat.region_name(storage)) if storage else None,
               obliged_entity=facts.kyc.obliged_entity, screening=facts.kyc.screening,
               automated_rejection=facts.kyc.automated_rejection,
               basis="legal_obligation" if facts.kyc.obliged_entity else "legitimate_interests",
@@ -184,6 +185,8 @@ _ARTICLE_NAMES = ("Bahamas", "Comoros", "Gambia", "Maldives", "Netherlands", "Ph
 
 def in_text(name: str) -> str:
     """A place name as it reads inside a sentence: 'the United States', 'the Netherlands', 'Germany'."""
+    if name == "Worldwide":
+        return "countries around the world"
     plural = name.endswith(("Islands", "Territories"))
     if name.startswith(("United ", "European ")) or "Republic" in name or plural or name in _ARTICLE_NAMES:
         return f"the {name}"
@@ -357,6 +360,7 @@ def build_view(facts: Facts) -> NS:
     return NS(
         company=NS(legal_name=company.legal_name, name=company.display_name, brand=company.brand,
                    website=company.website, country=company.country, country_name=cat.region_name(company.country),
+                   country_in_text=in_text(cat.region_name(company.country)),
                    address=company.address, registration_number=company.registration_number,
                    description=company.description),
         services=[NS(id=s, name=SERVICE_NAMES[s]) for s in facts.services],
