@@ -51,9 +51,20 @@ def test_blocked_resource_in_html_is_not_fetched(no_weasyprint_warnings):
 
 @pytest.fixture(scope="module")
 def built():
-    facts = load(EXAMPLES / "1024mining.yaml")
-    first = produce(facts, ("html", "pdf"))
-    second = produce(facts, ("html", "pdf"))
+    import logging
+
+    from conftest import _FailOnLog
+
+    handler = _FailOnLog()
+    logging.getLogger("weasyprint").addHandler(handler)
+    try:
+        facts = load(EXAMPLES / "1024mining.yaml")
+        first = produce(facts, ("html", "pdf"))
+        second = produce(facts, ("html", "pdf"))
+    finally:
+        logging.getLogger("weasyprint").removeHandler(handler)
+    # The autouse fixture only sees a test's own logs; this build runs once for the module.
+    assert not handler.records, [r.getMessage() for r in handler.records]
     return facts, first, second
 
 
