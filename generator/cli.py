@@ -61,6 +61,15 @@ def cmd_init(args) -> int:
     return run_interview(args)
 
 
+def cmd_check(args) -> int:
+    from generator.check import check, report_json, report_lines  # noqa: PLC0415
+    from generator.facts import load  # noqa: PLC0415
+
+    report = check(load(Path(args.facts)))
+    print(report_json(report) if args.json else "\n".join(report_lines(report)))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policygen", description="Write the privacy policy of a crypto-mining business from facts.")
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
@@ -87,6 +96,10 @@ def make_parser() -> argparse.ArgumentParser:
     init.set_defaults(run=cmd_init)
 
     # -- check --
+    check = commands.add_parser("check", help="report which required disclosures the policy makes, per law")
+    check.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.set_defaults(run=cmd_check)
 
     # -- batch and diff (issue 4) --
     batch = commands.add_parser("batch", help="build every facts file under the given files and folders")
