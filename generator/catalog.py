@@ -50,8 +50,14 @@ class Catalog:
         region = self.canonical_region(region)
         if region == "global":
             return list(self.laws)
-        law = self.regions[region].get("law")
-        return [law] if law else []
+        laws = []
+        # A region also brings the law of each region it lies within: California users get
+        # the CCPA and the US state-law section, a German user the GDPR.
+        for place in (region, *self.regions[region].get("within", ())):
+            law = self.regions[place].get("law")
+            if law and law not in laws:
+                laws.append(law)
+        return laws
 
     def law_regions(self, law: str) -> list[str]:
         return [rid for rid, entry in self.regions.items() if entry.get("law") == law]

@@ -709,8 +709,12 @@ def _finding(rule: Rule, failures: list[Failure]) -> Finding:
                    "; ".join(fixes), rule.verified)
 
 
+# The US state-laws section is checked by the CalOPPA and other-state rules, filed under caloppa.
+_CHECKED_AS = {"us_states": "caloppa"}
+
+
 def laws_that_apply(facts: Facts) -> list[str]:
-    regional = applicable_laws(facts)
+    regional = [law for law in applicable_laws(facts) if law not in _CHECKED_AS]
     return regional + [law for law, applies in CROSS_CUTTING_LAWS.items() if applies(facts)]
 
 

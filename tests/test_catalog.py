@@ -46,7 +46,7 @@ def test_data_categories_have_purposes_bases_and_retention(category):
 
 
 def test_every_law_has_its_region_and_authority():
-    expected = {"gdpr": "eea", "uk_gdpr": "uk", "ccpa": "us-ca", "pipl": "cn", "pdpo": "hk",
+    expected = {"gdpr": "eea", "uk_gdpr": "uk", "ccpa": "us-ca", "us_states": "us", "pipl": "cn", "pdpo": "hk",
                 "nz_privacy": "nz", "pdpa": "sg", "lgpd": "br", "pipeda": "ca"}
     assert set(CAT.laws) == set(expected)
     for law, region in expected.items():
@@ -66,7 +66,9 @@ def test_region_containment(inner, outer, inside):
 def test_laws_for_regions():
     assert CAT.laws_for_region("fr") == ["gdpr"]
     assert CAT.laws_for_region("gb") == ["uk_gdpr"]
-    assert CAT.laws_for_region("us") == []
+    assert CAT.laws_for_region("us") == ["us_states"]
+    assert CAT.laws_for_region("us-ca") == ["ccpa", "us_states"]
+    assert CAT.laws_for_region("ch") == []
     assert CAT.laws_for_region("global") == list(CAT.laws)
 
 
