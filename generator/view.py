@@ -228,7 +228,8 @@ def _processing_places(facts: Facts, kyc: NS | None, trackers: list[NS]) -> list
 
     def add(region: str, use: str) -> None:
         region = cat.canonical_region(region)
-        place = places.setdefault(region, NS(id=region, name=cat.region_name(region), uses=[]))
+        place = places.setdefault(region, NS(id=region, name=cat.region_name(region),
+                                             in_text=in_text(cat.region_name(region)), uses=[]))
         if use not in place.uses:
             place.uses.append(use)
 

@@ -100,7 +100,9 @@ def test_uk_section_names_the_ico_and_complaint_route(minimal_facts):
     assert "0303 123 1113" in text and "ico.org.uk" in html
     assert 'href="https://hashbox.example/complaints"' in html
     assert "within 30 days" in text
-    assert "IDTA" in text or "UK Addendum" in text
+    # New Zealand has UK adequacy, so the adequacy regulations, not the IDTA, are offered.
+    assert "UK adequacy regulations" in text and "request a copy of the adequacy regulations" in text
+    assert "IDTA" not in text
     assert "13 in the United Kingdom" in text
     assert "PECR" in text
     # Without the GDPR section, the UK one carries the full list of rights itself.

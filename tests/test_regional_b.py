@@ -153,7 +153,7 @@ def test_nz_names_the_aml_cft_act_only_for_an_obliged_entity(facts, kyc, says_la
     if kyc:
         facts["kyc"] = kyc
     nz = text(regional(facts)["nz-privacy"])
-    assert ("AML/CFT Act 2009" in nz) is says_law
+    assert ("Anti-Money Laundering and Countering Financing of Terrorism Act 2009" in nz) is says_law
     assert ("principle 3A" in nz) is bool(kyc)
     if kyc:
         assert "from Sumsub" in nz
@@ -168,7 +168,7 @@ def test_nz_without_overseas_processing_says_so(minimal_facts):
 def test_pdpa_dpo_wording_follows_the_facts(facts):
     pdpa = text(regional(facts)["pdpa"])
     assert "We have designated" not in pdpa
-    assert "business contact we publish for the data protection officer" in pdpa
+    assert "The data protection officer's business contact details are" in pdpa
     assert "privacy@hashbox.example" in pdpa
     facts["contact"].update(dpo_email="dpo@hashbox.example", dpo_name="Wei Lim")
     pdpa = text(regional(facts)["pdpa"])
