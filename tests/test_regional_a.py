@@ -55,6 +55,7 @@ def test_gdpr_names_supervisory_authority_of_the_seat_and_of_user_countries(mini
     text = section_text(data, "gdpr")
     assert "supervisory authority" in text
     assert "Federal Commissioner for Data Protection" in text and "where we are established" in text
+    assert "data protection authority of the federal state (Land) where we have our seat" in text
     assert "CNIL" in text
     assert "Hauptstrasse 1, 10115 Berlin" in text
     assert "Right to object (Art. 21)" in text
