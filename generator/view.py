@@ -117,13 +117,12 @@ def _purpose_table(facts: Facts, categories: list[NS], kyc: NS | None, trackers:
     def add(purpose_id: str, data_name: str, basis: str, retention: str) -> None:
         purpose = cat.purposes[purpose_id]
         row = rows.setdefault(purpose_id, NS(id=purpose_id, name=purpose["name"], description=purpose["description"],
-                                             data=[], bases=[], interest=purpose["interest"], retention=[]))
+                                             data=[], bases=[], interest=purpose["interest"], kept={}))
         if data_name not in row.data:
             row.data.append(data_name)
         if basis not in row.bases:
             row.bases.append(basis)
-        if retention not in row.retention:
-            row.retention.append(retention)
+        row.kept.setdefault(retention, []).append(data_name)
 
     for category in categories:
         for purpose in category.purposes:
@@ -140,7 +139,14 @@ def _purpose_table(facts: Facts, categories: list[NS], kyc: NS | None, trackers:
     for row in table:
         row.basis_names = [cat.legal_bases[b]["name"] for b in row.bases]
         row.uses_interest = "legitimate_interests" in row.bases
+        # A bare "90 days" next to three kinds of data would not say which one it is for.
+        row.retention = (list(row.kept) if len(row.kept) == 1 else
+                         [f"{_join_names(names)}: {period}" for period, names in row.kept.items()])
     return table
+
+
+def _join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _kyc(facts: Facts) -> NS | None:

@@ -116,6 +116,12 @@ def test_legal_obligation_is_claimed_only_for_an_obliged_entity(kyc_facts):
     assert "tipping-off" not in voluntary
 
     kyc_facts["kyc"]["obliged_entity"] = True
+    abroad = section(render_html(kyc_facts), "identity-verification")
+    # A New Zealand AML duty is no legal obligation in the GDPR's sense (Art. 6(3)).
+    assert "Art. 6(1)(c)" not in abroad
+    assert "anti-money-laundering law of New Zealand" in abroad and "Art. 6(1)(f) GDPR" in abroad
+
+    kyc_facts["company"]["country"] = "de"
     obliged = section(render_html(kyc_facts), "identity-verification")
     assert "Art. 6(1)(c) GDPR" in obliged
     assert "Anti-money-laundering and counter-terrorist-financing law requires us" in obliged
