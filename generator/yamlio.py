@@ -117,6 +117,14 @@ def decode(data: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _tab_before(text: str, mark) -> bool:
+    """Whether the line of a YAML error has a tab up to the error's column (a common slip)."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    return mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
+
+
 def load_text(text: str, file: str) -> tuple[Any, LineMap]:
     """Parse one YAML document safely; return the data and where each key stands."""
     loader = FactsLoader(text)
@@ -136,6 +144,8 @@ def load_text(text: str, file: str) -> tuple[Any, LineMap]:
             what = f"YAML tags that construct objects are not allowed ({what.split('for the tag')[-1].strip()})"
         elif exc.context:
             what = f"{exc.context}: {what}" if "found" in what else what
+        if _tab_before(text, mark):
+            what = "a tab character is used for indentation; YAML needs spaces"
         raise FactsError([Problem(file, line, "", f"invalid YAML: {what}")]) from None
     except yaml.YAMLError as exc:
         line, reason = None, str(exc).split("\n")[0]

@@ -82,3 +82,13 @@ def test_line_map_points_at_keys_and_items():
     assert lines.line(("a", "c")) == 3
     assert lines.line(("a", "c", 1)) == 5
     assert lines.line(("a", "missing")) == 1
+
+
+def test_tab_indentation_is_explained():
+    [line] = error_lines("company:\n\tlegal_name: x\n")
+    assert line == "f.yaml:2: invalid YAML: a tab character is used for indentation; YAML needs spaces"
+
+
+def test_several_documents_are_refused():
+    [line] = error_lines("a: 1\n---\nb: 2\n")
+    assert "expected a single document" in line
