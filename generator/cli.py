@@ -86,7 +86,6 @@ def make_parser() -> argparse.ArgumentParser:
     schema.add_argument("--markdown", action="store_true", help="print the facts-file reference as Markdown instead")
     schema.set_defaults(run=cmd_schema)
 
-    # -- init (issue 3) --
     init = commands.add_parser("init", help="answer a short interview in the terminal to write a facts file")
     init.add_argument("-o", "--output", default="facts.yaml", metavar="FILE", help="the facts file to write (default: facts.yaml)")
     init.add_argument("--from", dest="from_file", default=None, metavar="FACTS.yaml",
@@ -95,13 +94,11 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("--build-dir", default="output", metavar="DIR", help="where to build the policy at the end (default: output)")
     init.set_defaults(run=cmd_init)
 
-    # -- check --
     check = commands.add_parser("check", help="report which required disclosures the policy makes, per law")
     check.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(run=cmd_check)
 
-    # -- batch and diff (issue 4) --
     batch = commands.add_parser("batch", help="build every facts file under the given files and folders")
     batch.add_argument("paths", nargs="+", metavar="PATH", help="facts files, or folders searched for *.yaml and *.yml")
     batch.add_argument("-o", "--output", default="output", metavar="DIR",
