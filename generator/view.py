@@ -145,7 +145,13 @@ def _purpose_table(facts: Facts, categories: list[NS], kyc: NS | None, trackers:
     return table
 
 
+def _lower_name(name: str) -> str:
+    # Mid-sentence, "Contact details" reads "contact details"; acronyms such as "IP data" stay as they are.
+    return name if len(name) > 1 and name[1].isupper() else name[:1].lower() + name[1:]
+
+
 def _join_names(names: list[str]) -> str:
+    names = names[:1] + [_lower_name(n) for n in names[1:]]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
