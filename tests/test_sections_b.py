@@ -231,7 +231,9 @@ def test_changes_give_notice_method_date_and_url(minimal_facts):
     assert "we tell you by a notice on our website" in out
     assert "15 January 2026" in out
     assert 'href="https://hashbox.example/privacy"' in html
-    assert "Earlier versions are available on request" in out and "new purpose" in out
+    assert "Earlier versions are available on request" in out
+    # The promise about new purposes lives in how-we-use; saying it twice only lengthened the policy.
+    assert "new purpose" not in out
 
 
 def test_changes_without_url_point_to_website(minimal_facts):
@@ -253,7 +255,8 @@ def test_contact_lists_every_channel_given(eu_facts):
     assert "Data protection officer Ana Lee, dpo@hashbox.example" in out
     assert "+64 9 555 0100" in out and "1 Queen Street, Auckland" in out
     assert 'href="https://hashbox.example/rights"' in html and 'href="https://hashbox.example/complaints"' in html
-    assert "EU Rep GmbH" in out and "Art. 27 GDPR" in out
+    # The representative's details are given once, in the controller section, and referred to here.
+    assert "EU Rep GmbH" not in out and "our representative, whose details are in section 2 (Who we are)" in out
     assert "within 21 days" in out and "data protection authority" in out
 
 
