@@ -274,7 +274,7 @@ def test_analytics_only_says_no_cross_site_tracking(minimal_facts):
     minimal_facts["analytics"] = ["matomo"]
     text = section(render_html(minimal_facts), "analytics-advertising")
     assert "Advertising tools" not in text
-    assert "We do not allow them, or any other company, to use our website to collect" in text
+    assert "We do not allow it, or any other company, to use our website to collect" in text
 
 
 def test_advertising_is_sharing_only_where_the_ccpa_applies(minimal_facts):
