@@ -97,7 +97,7 @@ def test_uk_section_names_the_ico_and_complaint_route(minimal_facts):
     data["contact"] = dict(data["contact"], complaint_form_url="https://hashbox.example/complaints")
     html = section(render_html(data), "uk-gdpr")
     text = html_text(html)
-    assert "Information Commissioner's Office (ICO)" in text
+    assert "Information Commissioner’s Office (ICO)" in text
     assert "0303 123 1113" in text and "ico.org.uk" in html
     assert 'href="https://hashbox.example/complaints"' in html
     assert "within 30 days" in text
@@ -112,7 +112,7 @@ def test_uk_section_names_the_ico_and_complaint_route(minimal_facts):
 
 def test_uk_section_refers_to_gdpr_section_when_both_apply(minimal_facts):
     text = section_text(facts(minimal_facts, ["eea", "uk"]), "uk-gdpr")
-    assert "Users in the European Economic Area (GDPR)" in text
+    assert "(Users in the European Economic Area)" in text
     assert "Right to object" not in text
     assert "0303 123 1113" in text
 
