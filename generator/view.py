@@ -341,7 +341,10 @@ def _adequacy(region: str, home: str) -> NS | None:
     region = cat.canonical_region(region)
     entry = cat.regions[region]
     if home in entry.get("adequacy", ()):
-        return NS(note=entry.get("adequacy_note"))
+        note = entry.get("adequacy_note")
+        if note and home == "uk":  # the UK's finding for the US rests on the DPF's UK Extension
+            note = note.replace("Data Privacy Framework", "Data Privacy Framework and its UK Extension")
+        return NS(note=note)
     # The UK's adequacy regulations cover every EEA state (DPA 2018 Sch. 21 para. 5).
     if home == "uk" and cat.region_within(region, "eea"):
         return NS(note=None)
