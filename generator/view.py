@@ -412,7 +412,6 @@ def build_view(facts: Facts) -> NS:
         region=lambda rid: cat.region_name(rid),
         authority=lambda rid: NS(**cat.regions[rid]["authority"]),
         transferee_classes=_transferee_classes(facts, kyc, trackers),
-        processing_places=places,
         places_outside=lambda rid: _places_outside(places, rid),
         within=lambda inner, outer: cat.region_within(inner, outer),
         adequacy=_adequacy,
