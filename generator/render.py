@@ -98,12 +98,12 @@ def _reference(sections: list[PlannedSection]):
     # "section 5 (Identity verification)": a title's own bracket would nest inside ours.
     short_titles = {s.id: re.sub(r"\s*\([^()]*\)$", "", s.title) for s in sections}
 
-    def ref(section_id: str, text: str | None = None, cap: bool = False) -> Markup:
+    def ref(section_id: str, text: str | None = None, cap: bool = False, short: bool = False) -> Markup:
         # A link to a section the plan left out would be a dangling cross-reference.
         if section_id not in by_id:
             raise TemplateError(f"clause links to section {section_id!r}, which this policy does not have")
         target = by_id[section_id]
-        label = text or f"{'Section' if cap else 'section'} {target.number} ({short_titles[section_id]})"
+        label = text or f"{'Section' if cap else 'section'} {target.number}" + ("" if short else f" ({short_titles[section_id]})")
         return Markup(f'<a href="#{escape(section_id)}">{escape(label)}</a>')
 
     return ref

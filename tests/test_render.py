@@ -185,3 +185,16 @@ def test_facts_present_appear(rich):
                   "5 years after the relationship ends", "90 days",
                   "We score payout requests for fraud risk and hold high-risk payouts."):
         assert value in text, value
+
+
+def test_at_a_glance_summary_follows_the_facts(minimal_facts, rich):
+    plain = render_html(minimal_facts)
+    summary = html_text(plain.split('<aside class="summary"', 1)[1].split("</aside>", 1)[0])
+    assert "Hashbox Mining Ltd" in summary and "privacy@hashbox.example" in summary
+    assert "We do not sell your personal data." in summary
+    assert "identity" not in summary.lower() and "analytics" not in summary.lower()
+    assert "New Zealand (section" in summary
+    rich["sells_personal_data"] = True
+    rich_summary = render_html(rich).split('<aside class="summary"', 1)[1].split("</aside>", 1)[0]
+    assert "We sell some personal data, and you can opt out." in html_text(rich_summary)
+    assert "including IDCheck for identity checks" in html_text(rich_summary)
