@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.discover import Item, discover, parse_shard, select_shard
-from generator.errors import EXIT_FAILED, EXIT_OK, PolicygenError, UsageError
+from generator.errors import EXIT_FAILED, EXIT_OK, FactsError, PolicygenError, UsageError, read_facts_bytes
 from generator.manifest import Fingerprints, Manifest, Version, current_version, is_current, output_record, sha256, updated_entry
 
 # Below this many HTML/Markdown-only builds, starting worker processes costs more than it saves.
@@ -160,9 +160,9 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
                          "rename one or pass their folder instead" for p in clashes[clash.stem]])
     for item in items:
         try:
-            data = item.path.read_bytes()
-        except OSError as exc:
-            failures.append([f"{item.path}: cannot read file: {exc.strerror}"])
+            data = read_facts_bytes(item.path)
+        except FactsError as exc:
+            failures.append(exc.lines())
             continue
         facts_hash = sha256(data)
         entry = manifest.entries.get(item.stem) or {}

@@ -141,7 +141,7 @@ def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple
 def template_dependencies(rendered, formats: tuple[str, ...]) -> list[str]:
     """Every file under templates/ this policy was made from: its section templates, the
     layout, whatever they include or import, and for PDFs the assets WeasyPrint may load."""
-    from generator.render import TEMPLATES_DIR  # noqa: PLC0415
+    from generator.manifest import TEMPLATES_DIR  # noqa: PLC0415
 
     names = {"policy.html.j2"} | {item.section.template for item in rendered.sections}
     found: set[str] = set()
@@ -177,15 +177,10 @@ def _referenced(name: str) -> frozenset:
 
 def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.date | None = None) -> list[Path]:
     """`policygen build`: always builds, and keeps the "Last updated" rule through the folder's manifest."""
-    from generator.errors import FactsError, Problem  # noqa: PLC0415
+    from generator.errors import read_facts_bytes  # noqa: PLC0415
     from generator.manifest import Fingerprints, Manifest, current_version, output_record, updated_entry  # noqa: PLC0415
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = {FileNotFoundError: "file not found", IsADirectoryError: "is a folder, not a facts file"}.get(
-            type(exc), f"cannot read file: {exc.strerror}")
-        raise FactsError([Problem(str(path), None, "", reason)]) from None
+    data = read_facts_bytes(path)
     stem = path.stem
     manifest = Manifest(out_dir)
     entry = manifest.entries.get(stem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -59,3 +60,20 @@ class OutputError(PolicygenError):
     """An output file could not be written where it was asked for."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+def read_facts_bytes(path: Path) -> bytes:
+    """A facts file's bytes, or one FactsError line saying why it cannot be read.
+
+    Kept here, away from the YAML parser, so that an unchanged batch can hash its inputs
+    without importing it.
+    """
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        reason = "file not found"
+    except IsADirectoryError:
+        reason = "is a folder, not a facts file"
+    except OSError as exc:
+        reason = f"cannot read file: {exc.strerror}"
+    raise FactsError([Problem(str(path), None, "", reason)])

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.render import TEMPLATES_DIR
+from generator.manifest import TEMPLATES_DIR
 
 
 class BlockedResource(Exception):

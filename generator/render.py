@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError as JinjaError
 from markupsafe import Markup, escape
@@ -16,9 +14,9 @@ from generator.clauses import PlannedSection, plan
 from generator.errors import TemplateError
 from generator.facts import Facts
 from generator.jinjacache import bytecode_cache
+from generator.manifest import TEMPLATES_DIR  # defined once, in a module with no heavy imports
 from generator.view import build_view, long_date
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 # These helpers run thousands of times per policy: they build strings from escape()d parts
@@ -68,16 +66,6 @@ def environment() -> Environment:
     )
     env.filters.update(join_and=join_and, mailto=mailto, link=link, long_date=long_date, capfirst=capfirst, lcfirst=lcfirst)
     return env
-
-
-@functools.cache
-def templates_fingerprint() -> str:
-    """A hash of every template and asset, so that editing one rebuilds what it produced."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(TEMPLATES_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(TEMPLATES_DIR)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import FactsError, Problem
+from generator.errors import FactsError, Problem, read_facts_bytes
 
 MAX_ALIASES = 50
 MAX_EXPANDED_NODES = 20_000
@@ -162,15 +162,7 @@ def load_text(text: str, file: str) -> tuple[Any, LineMap]:
 def load_file(path: Path) -> tuple[Any, LineMap, str]:
     """Read a facts file: bytes → UTF-8 → YAML, with the raw text kept for hashing."""
     file = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FactsError([Problem(file, None, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise FactsError([Problem(file, None, "", "is a folder, not a facts file")]) from None
-    except OSError as exc:
-        raise FactsError([Problem(file, None, "", f"cannot read file: {exc.strerror}")]) from None
-    text = decode(data, file)
+    text = decode(read_facts_bytes(path), file)
     parsed, lines = load_text(text, file)
     return parsed, lines, text
 
