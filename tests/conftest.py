@@ -45,6 +45,16 @@ def render_html(data: dict) -> str:
     return render(validate(copy.deepcopy(data), "<test>", LineMap(None))).html
 
 
+def section_fragments(data: dict) -> dict[str, str]:
+    """Each section's own HTML fragment, by section id, exactly as the renderer made it."""
+    from generator.facts import validate
+    from generator.render import render
+    from generator.yamlio import LineMap
+
+    rendered = render(validate(copy.deepcopy(data), "<test>", LineMap(None)))
+    return {item.section.id: str(item.html) for item in rendered.sections}
+
+
 def html_text(html: str) -> str:
     """The visible text of a policy, whitespace folded, for 'does it say X' checks."""
     import re

@@ -6,7 +6,6 @@ import copy
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
