@@ -5,7 +5,6 @@ Each test reads only the section under test, so that it checks this clause's own
 
 from __future__ import annotations
 
-
 import pytest
 
 from conftest import html_text, section_fragments
