@@ -70,6 +70,15 @@ def cmd_check(args) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def cmd_explain(args) -> int:
+    from generator.explain import explain, report_json, report_lines  # noqa: PLC0415
+    from generator.facts import load  # noqa: PLC0415
+
+    blocks = explain(load(Path(args.facts)), section=args.section)
+    print(report_json(blocks) if args.json else "\n".join(report_lines(blocks)))
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policygen", description="Write the privacy policy of a crypto-mining business from facts.")
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
@@ -98,6 +107,13 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(run=cmd_check)
+
+    explain = commands.add_parser("explain", help="list each block of the policy with the laws and facts behind it")
+    explain.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
+    explain.add_argument("--section", default=None, metavar="ID", help="only the blocks of this section (its HTML id)")
+    explain.add_argument("--json", action="store_true",
+                         help="print a JSON list of {section, text, laws, facts[, citation]} objects")
+    explain.set_defaults(run=cmd_explain)
 
     batch = commands.add_parser("batch", help="build every facts file under the given files and folders")
     batch.add_argument("paths", nargs="+", metavar="PATH", help="facts files, or folders searched for *.yaml and *.yml")

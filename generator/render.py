@@ -15,6 +15,7 @@ from generator.errors import TemplateError
 from generator.facts import Facts
 from generator.jinjacache import bytecode_cache
 from generator.manifest import TEMPLATES_DIR  # defined once, in a module with no heavy imports
+from generator.provenance import Access, Recorder, recording
 from generator.view import build_view, long_date
 
 
@@ -52,9 +53,8 @@ def lcfirst(text) -> Markup:
     return Markup(text[:1].lower() + text[1:])
 
 
-@functools.cache
-def environment() -> Environment:
-    env = Environment(
+def _make_environment(cls: type[Environment], **options) -> Environment:
+    env = cls(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
         undefined=StrictUndefined,
@@ -62,10 +62,26 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         auto_reload=False,
-        bytecode_cache=bytecode_cache(),
+        **options,
     )
     env.filters.update(join_and=join_and, mailto=mailto, link=link, long_date=long_date, capfirst=capfirst, lcfirst=lcfirst)
     return env
+
+
+@functools.cache
+def environment() -> Environment:
+    return _make_environment(Environment, bytecode_cache=bytecode_cache())
+
+
+@functools.cache
+def recording_environment() -> Environment:
+    """The same templates, compiled to report what they read (generator/recording.py); explain only.
+
+    No bytecode cache: its compiled code differs from the plain environment's for the same source.
+    """
+    from generator.recording import RecordingEnvironment  # noqa: PLC0415
+
+    return _make_environment(RecordingEnvironment)
 
 
 @dataclass(frozen=True)
@@ -97,12 +113,21 @@ def _reference(sections: list[PlannedSection]):
     return ref
 
 
-def render(facts: Facts) -> RenderedPolicy:
-    env = environment()
+def _context(facts: Facts) -> tuple[list[PlannedSection], object, dict]:
     sections = plan(facts)
     view = build_view(facts)
     present = {s.id for s in sections}
-    context = dict(p=view, ref=_reference(sections), has_section=present.__contains__)
+    return sections, view, dict(p=view, ref=_reference(sections), has_section=present.__contains__)
+
+
+def _template_error(exc: JinjaError) -> TemplateError:
+    where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "lineno", None) else ""
+    return TemplateError(f"template error{where}: {exc.message}")
+
+
+def render(facts: Facts) -> RenderedPolicy:
+    env = environment()
+    sections, view, context = _context(facts)
     rendered = []
     try:
         for section in sections:
@@ -112,6 +137,85 @@ def render(facts: Facts) -> RenderedPolicy:
         html = env.get_template("policy.html.j2").render(
             context, sections=rendered, title=title, version=__version__)
     except JinjaError as exc:
-        where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise TemplateError(f"template error{where}: {exc.message}") from exc
+        raise _template_error(exc) from exc
     return RenderedPolicy(html=html, sections=rendered, title=title)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch html[start:end] of the rendered policy and what it was made from."""
+
+    start: int
+    end: int
+    accesses: tuple[Access, ...]
+
+
+@dataclass(frozen=True)
+class RecordedPolicy:
+    policy: RenderedPolicy
+    segments: list[Segment]   # in order, covering the whole HTML
+
+
+def _recorded_chunks(template, recorder: Recorder, context: dict, **extra) -> list[tuple[str, tuple[Access, ...]]]:
+    """The template's output chunk by chunk, each with what it read (see generator/recording.py)."""
+    recorder.reset()
+    return [(chunk, tuple(recorder.take())) for chunk in template.generate(context, **extra)]
+
+
+def _segments(chunks: list[tuple[str, tuple[Access, ...]]], strip: bool = False) -> tuple[str, list[Segment]]:
+    """The chunks joined, each as a Segment; with strip, of the stripped text (as a section body is)."""
+    body = "".join(text for text, _ in chunks)
+    html = body.strip() if strip else body
+    offset = -(len(body) - len(body.lstrip())) if strip else 0
+    segments = []
+    for text, accesses in chunks:
+        start, end = max(offset, 0), min(offset + len(text), len(html))
+        if end > start:
+            segments.append(Segment(start, end, accesses))
+        offset += len(text)
+    return html, segments
+
+
+def record(template, context: dict, **extra) -> tuple[str, list[Segment]]:
+    """One template of a RecordingEnvironment rendered, with the record of what each stretch read."""
+    recorder = Recorder()
+    with recording(recorder):
+        return _segments(_recorded_chunks(template, recorder, context, **extra))
+
+
+def render_recorded(facts: Facts) -> RecordedPolicy:
+    """The same policy as render(), byte for byte, with a record of what each stretch of HTML read.
+
+    Used by `policygen explain` only: build and batch take render(), which records nothing.
+    """
+    env = recording_environment()
+    sections, view, context = _context(facts)
+    recorder = Recorder()
+    rendered: list[RenderedSection] = []
+    section_segments: list[list[Segment]] = []
+    try:
+        with recording(recorder):
+            for section in sections:
+                chunks = _recorded_chunks(env.get_template(section.template), recorder, context, section=section)
+                html, segments = _segments(chunks, strip=True)
+                rendered.append(RenderedSection(section, Markup(html)))
+                section_segments.append(segments)
+            title = f"Privacy Policy of {view.company.name}"
+            chunks = _recorded_chunks(env.get_template("policy.html.j2"), recorder, context,
+                                      sections=rendered, title=title, version=__version__)
+    except JinjaError as exc:
+        raise _template_error(exc) from exc
+    segments: list[Segment] = []
+    offset = 0
+    pending = 0  # the next section whose body the page template has not output yet
+    for text, accesses in chunks:
+        if pending < len(rendered) and text == rendered[pending].html:
+            # The section's own record replaces the one chunk that output its whole body.
+            segments += [Segment(offset + s.start, offset + s.end, s.accesses + accesses)
+                         for s in section_segments[pending]]
+            pending += 1
+        elif text:
+            segments.append(Segment(offset, offset + len(text), accesses))
+        offset += len(text)
+    html = "".join(text for text, _ in chunks)
+    return RecordedPolicy(RenderedPolicy(html=html, sections=rendered, title=title), segments)

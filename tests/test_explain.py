@@ -1,0 +1,207 @@
+"""generator/explain.py and `policygen explain`, on the real templates and the example facts."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import EXAMPLES, write_facts
+from generator.clauses import applicable_laws
+from generator.explain import explain, fact_values, html_blocks
+from generator.facts import load, validate
+from generator.render import render, render_recorded
+from generator.yamlio import LineMap
+from test_generated import varied_facts
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+COUNTED = {"p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "caption"}
+
+
+class _BlockCounter(HTMLParser):
+    """The text of every block-level text element of a page, found with the standard library's parser
+    (independently of explain's own tokenizer): p, li, tr, headings, dt/dd, captions, and any other
+    element with text of its own (a callout)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[list] = []  # [tag, text parts, has own text]
+        self.blocks: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script", "head"):
+            self.skip += 1
+            return
+        if tag in ("br", "meta", "link", "img", "col", "hr"):
+            return
+        if tag in ("a", "strong", "em", "span", "time", "code", "b", "i", "small", "sup", "sub"):
+            return  # inline: its text runs on
+        for entry in self.stack:
+            entry[1].append(" ")
+        if tag not in ("td", "th"):
+            self.stack.append([tag, [], False])
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "head"):
+            self.skip -= 1
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            return
+        name, parts, own = self.stack.pop()
+        text = re.sub(r"\s+", " ", "".join(parts)).strip()
+        if text and (name in COUNTED or own):
+            self.blocks.append(text)
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        for entry in self.stack:
+            entry[1].append(data)
+        if data.strip() and self.stack:
+            self.stack[-1][2] = True
+
+
+def counted_blocks(html: str) -> list[str]:
+    body = html[html.index("<body"):]
+    counter = _BlockCounter()
+    counter.feed(body)
+    return counter.blocks
+
+
+def _facts(data: dict):
+    return validate(copy.deepcopy(data), "<test>", LineMap(None))
+
+
+def _coverage(facts) -> float:
+    html = render(facts).html
+    wanted = Counter(counted_blocks(html))
+    have = Counter(b.text for b in explain(facts))
+    covered = sum(min(n, have[text]) for text, n in wanted.items())
+    return covered / sum(wanted.values())
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_explain_accounts_for_the_blocks_of_each_example(path):
+    assert _coverage(load(path)) >= 0.95
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 5))
+def test_explain_accounts_for_the_blocks_of_generated_facts(seed):
+    assert _coverage(_facts(varied_facts(seed))) >= 0.95
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_recorded_render_is_the_policy_that_build_writes(path):
+    facts = load(path)
+    recorded = render_recorded(facts)
+    assert recorded.policy.html == render(facts).html
+    assert recorded.segments[0].start == 0 and recorded.segments[-1].end == len(recorded.policy.html)
+    assert all(a.end == b.start for a, b in zip(recorded.segments, recorded.segments[1:]))
+
+
+@pytest.mark.parametrize("seed", range(1, 40, 3))
+def test_no_block_names_a_law_that_does_not_apply(seed):
+    facts = _facts(varied_facts(seed))
+    laws = set(applicable_laws(facts))
+    for block in explain(facts):
+        assert set(block.laws) <= laws, block
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_every_block_of_a_regional_section_serves_its_law(path):
+    facts = load(path)
+    rendered = render(facts)
+    regional = {item.section.id: item.section.law for item in rendered.sections if item.section.law}
+    assert regional, "each example has at least one regional section"
+    blocks = explain(facts)
+    for block in blocks:
+        if block.section in regional:
+            assert regional[block.section] in block.laws, block
+    assert {b.section for b in blocks} >= set(regional)
+
+
+def test_a_block_that_names_the_kyc_vendor_states_kyc_vendor():
+    facts = load(EXAMPLES / "1024mining.yaml")
+    vendor = [b for b in explain(facts, section="identity-verification") if "Sumsub" in b.text]
+    assert vendor
+    assert all("kyc.vendor" in b.facts for b in vendor)
+
+
+def test_blocks_come_in_reading_order_and_section_filters():
+    facts = load(EXAMPLES / "aziminer.yaml")
+    blocks = explain(facts)
+    order = [s.section.id for s in render(facts).sections]
+    seen = [b.section for b in blocks if b.section in order]
+    assert seen == sorted(seen, key=order.index)
+    only = explain(facts, section="gdpr")
+    assert only and {b.section for b in only} == {"gdpr"}
+    assert [b.text for b in only] == [b.text for b in blocks if b.section == "gdpr"]
+    assert only[0].tag == "h2" and "GDPR" in only[0].text
+
+
+def test_values_of_the_facts_are_recognised_in_the_text():
+    facts = load(EXAMPLES / "1024mining.yaml")
+    values = dict(fact_values(facts))
+    assert values["Sumsub"] == "kyc.vendor"
+    assert values[facts.contact.email] == "contact.email"
+    by_text = {b.text: b for b in explain(facts, section="contact")}
+    assert any("contact.email" in b.facts for b in by_text.values())
+
+
+def test_html_blocks_cuts_a_page_into_blocks():
+    html = ('<body><header class="top"><p>Brand &amp; Co</p></header>'
+            '<section id="one"><h2><span>1.</span> One</h2><p>Text with <a href="#x">a link</a>.</p>'
+            '<ul><li>Item <strong>one</strong><ul><li>Nested</li></ul></li></ul>'
+            '<table><tr><th>A</th><th>B</th></tr><tr><td>x</td><td>y</td></tr></table>'
+            '<div class="callout">Own text<p>Inner</p></div><style>p > a {}</style></section>'
+            '<footer><p>End</p></footer></body>')
+    got = [(section, tag, text) for section, tag, text, _ in html_blocks(html)]
+    assert got == [
+        ("top", "p", "Brand & Co"),
+        ("one", "h2", "1. One"),
+        ("one", "p", "Text with a link."),
+        ("one", "li", "Item one Nested"),
+        ("one", "li", "Nested"),
+        ("one", "tr", "A B"),
+        ("one", "tr", "x y"),
+        ("one", "div", "Own text Inner"),
+        ("one", "p", "Inner"),
+        ("footer", "p", "End"),
+    ]
+
+
+# -- the command
+
+def test_explain_json_prints_the_documented_keys(cli):
+    code, stdout, stderr = cli("explain", EXAMPLES / "itsminer.yaml", "--json")
+    assert (code, stderr) == (0, "")
+    blocks = json.loads(stdout)
+    assert blocks and all(set(b) - {"citation"} == {"section", "text", "laws", "facts"} for b in blocks)
+    assert all(isinstance(b["laws"], list) and isinstance(b["facts"], list) and b["text"] for b in blocks)
+
+
+def test_explain_text_lists_each_block(cli):
+    code, stdout, stderr = cli("explain", EXAMPLES / "aziminer.yaml", "--section", "gdpr")
+    assert (code, stderr) == (0, "")
+    lines = stdout.splitlines()
+    assert lines[0].startswith("[gdpr] h2: ") and lines[1] == "    laws: gdpr"
+    assert sum(1 for line in lines if line.startswith("[gdpr] ")) == len(explain(load(EXAMPLES / "aziminer.yaml"), "gdpr"))
+
+
+def test_explain_an_unknown_section_names_the_valid_ones(cli):
+    code, stdout, stderr = cli("explain", EXAMPLES / "aziminer.yaml", "--section", "nope")
+    assert code == 2 and stdout == ""
+    assert "--section: expected one of introduction, controller," in stderr and "got 'nope'" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_explain_bad_facts_exit_2_like_build(cli, minimal_facts, tmp_path):
+    minimal_facts["audience"]["minimum_age"] = "eighteen"
+    code, stdout, stderr = cli("explain", write_facts(tmp_path, minimal_facts))
+    assert code == 2 and stdout == ""
+    assert stderr.strip().endswith('audience.minimum_age: must be an integer between 13 and 21, got "eighteen"')
