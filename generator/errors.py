@@ -77,3 +77,14 @@ def read_facts_bytes(path: Path) -> bytes:
     except OSError as exc:
         reason = f"cannot read file: {exc.strerror}"
     raise FactsError([Problem(str(path), None, "", reason)])
+
+
+class CatalogError(PolicygenError):
+    """A data file shipped with policygen (a catalog or a law profile) is malformed: a bug, not bad input."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+    def lines(self) -> list[str]:
+        return list(self.problems)
