@@ -224,16 +224,22 @@ class LawSet:
 class Recorder:
     """Collects what a template reads, chunk by chunk, while `policygen explain` renders.
 
-    `pending` holds what was read since the last chunk was emitted. `if` and `for` statements open
-    a capture around their test or iterable and then a scope over their body, so every chunk the body
-    emits, and only those, carries what decided it (generator/recording.py writes those calls into the compiled code).
-    `{% set %}` binds what its value read to the variable, and every later read of the variable adds it.
+    `log` holds every read in order; `chunk(text)` gives the chunk being output the reads since the
+    previous chunk. `if` and `for` statements open a capture around their test or iterable and then a
+    scope over their body, so every chunk the body outputs, and only those, carries what decided it
+    (generator/recording.py writes those calls into the compiled code). `{% set %}` binds what its value
+    read to the variable, and every later read of the variable adds it. A macro's output buffer keeps
+    what each of its parts read, so a chunk that is a macro's output is split back into its parts.
     """
 
     def __init__(self) -> None:
-        self.pending: dict[Access, None] = {}
+        # Every read outside a capture, in order, and where the current chunk's reads begin.
+        self.log: list[Access] = []
+        self.taken = 0
+        # A macro's output -> (its parts, each with what it read; the log range of the macro's reads).
+        self.fragments: dict[str, tuple[list[tuple[str, dict[Access, None]]], int, int]] = {}
         # While a test, an iterable or a set value is evaluated, its reads go to its capture, not to
-        # `pending`: they belong to the body or the variable, not to whatever is output next.
+        # the log: they belong to the body or the variable, not to whatever is output next.
         self.captures: list[dict[Access, None]] = []
         self.chains: list[dict[Access, None]] = []
         self.scopes: list[dict[Access, None]] = []
@@ -249,7 +255,7 @@ class Recorder:
             for capture in self.captures:
                 capture[access] = None
         else:
-            self.pending[access] = None
+            self.log.append(access)
 
     def record_many(self, accesses: Iterable[Access]) -> None:
         for kind, key in accesses:
@@ -270,13 +276,43 @@ class Recorder:
                 self.record("law", attribute)
 
     # -- chunks
-    def take(self) -> dict[Access, None]:
-        """What the chunk being emitted now depends on: the reads since the last chunk, and every open scope."""
-        accesses = self.pending
-        self.pending = {}
+    def scoped(self, accesses: dict[Access, None]) -> dict[Access, None]:
         for scope in self.scopes:
             accesses.update(scope)
         return accesses
+
+    def take(self) -> dict[Access, None]:
+        """What the output now depends on: the reads since the last take, and every open scope."""
+        since, self.taken = self.taken, len(self.log)
+        return self.scoped(dict.fromkeys(self.log[since:]))
+
+    def chunk(self, text: str) -> list[tuple[str, dict[Access, None]]]:
+        """The chunk being output, with what it read; a macro's whole output as the macro's own parts."""
+        since, self.taken = self.taken, len(self.log)
+        return self.split(text, since)
+
+    def split(self, text: str, since: int) -> list[tuple[str, dict[Access, None]]]:
+        now = len(self.log)
+        # Only output with markup can span several blocks; plain words are left whole.
+        fragment = self.fragments.get(text) if "<" in text else None
+        if fragment is not None and since <= fragment[1] and fragment[2] <= now:
+            parts, start, end = fragment
+            # What was read outside the macro (the call's arguments, the loop item) goes to every part.
+            extra = self.scoped(dict.fromkeys(self.log[since:start] + self.log[end:now]))
+            return [(part, {**accesses, **extra}) for part, accesses in parts]
+        return [(text, self.scoped(dict.fromkeys(self.log[since:now])))]
+
+    def fragment(self, value: Any, buffer: Any) -> Any:
+        """A macro returns `value`, made of its buffer's parts."""
+        if isinstance(buffer, PartsBuffer) and buffer.parts:
+            union: dict[Access, None] = {}
+            for _, accesses in buffer.parts:
+                union.update(accesses)
+            # The union goes into the log too, inside the macro's range: output that is not the macro's
+            # exact text (a filtered macro call) still carries everything the macro read.
+            self.log.extend(a for a in union if a not in dict.fromkeys(self.log[buffer.start:]))
+            self.fragments[str(value)] = (buffer.parts, buffer.start, len(self.log))
+        return value
 
     # -- if / for / set, called from the compiled template code
     def open(self) -> None:
@@ -320,3 +356,43 @@ class Recorder:
         if bound:
             self.record_many(bound)
         return value
+
+
+class PartsBuffer(list):
+    """The output buffer of a macro while recording: it keeps what each appended part read."""
+
+    def __init__(self, recorder: Recorder):
+        super().__init__()
+        self.recorder = recorder
+        self.start = self.mark = len(recorder.log)
+        self.parts: list[tuple[str, dict[Access, None]]] = []
+
+    def extend(self, items: Iterable[Any]) -> None:
+        """Jinja evaluates all the items of one output statement before it extends the buffer: the reads
+        between two macro outputs belong to the items between them, and to the call of the second."""
+        items = list(items)
+        recorder = self.recorder
+        log, now = recorder.log, len(recorder.log)
+        found: dict[int, tuple] = {}
+        cursor = self.mark
+        for i, item in enumerate(items):
+            text = str(item)
+            fragment = recorder.fragments.get(text) if "<" in text else None
+            if fragment is not None and cursor <= fragment[1] and fragment[2] <= now:
+                found[i] = fragment
+                cursor = fragment[2]
+        cursor = self.mark
+        for i, item in enumerate(items):
+            if i in found:
+                parts, start, end = found[i]
+                extra = recorder.scoped(dict.fromkeys(log[cursor:start]))
+                self.parts.extend((part, {**accesses, **extra}) for part, accesses in parts)
+                cursor = end
+            else:
+                upto = next((found[j][1] for j in sorted(found) if j > i), now)
+                self.parts.append((str(item), recorder.scoped(dict.fromkeys(log[cursor:upto]))))
+        self.mark = now
+        super().extend(items)
+
+    def append(self, item: Any) -> None:
+        self.extend((item,))

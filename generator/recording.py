@@ -8,7 +8,9 @@ differs only by calls into the active `provenance.Recorder`:
   `Environment.getattr`/`getitem`, which tell the recorder what was read;
 - `{% if %}` captures what its tests read and opens a scope over the branch it takes;
 - `{% for %}` captures what its iterable read and opens a scope over its body;
-- `{% set x = ... %}` binds what its value read to `x`, and each later read of `x` records it again.
+- `{% set x = ... %}` binds what its value read to `x`, and each later read of `x` records it again;
+- a macro's output buffer keeps what each of its parts read, so a macro that outputs several blocks
+  gives each block its own record.
 
 `Template.generate()` yields the output in chunks, and Jinja evaluates each expression and condition
 right before it yields the output they produce or gate, so `Recorder.take()` between two chunks gives
@@ -22,9 +24,7 @@ from typing import Any
 from jinja2 import Environment, nodes
 from jinja2.compiler import CodeGenerator, Frame
 
-from generator.provenance import active
-
-_NOOP = None
+from generator.provenance import PartsBuffer, active
 
 
 class RecordingCodeGenerator(CodeGenerator):
@@ -44,6 +44,29 @@ class RecordingCodeGenerator(CodeGenerator):
 
     def _prov_key(self, name: str) -> str:
         return f"{self.name}:{name}"
+
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.prov_buffer()")
+
+    def return_buffer_contents(self, frame: Frame, force_unescaped: bool = False) -> None:
+        # Jinja's own code, with the returned output registered as a fragment made of the buffer's parts.
+        buf = frame.buffer
+        if not force_unescaped:
+            if frame.eval_ctx.volatile:
+                self.writeline("if context.eval_ctx.autoescape:")
+                self.indent()
+                self.writeline(f"return environment.prov_fragment(Markup(concat({buf})), {buf})")
+                self.outdent()
+                self.writeline("else:")
+                self.indent()
+                self.writeline(f"return environment.prov_fragment(concat({buf}), {buf})")
+                self.outdent()
+                return
+            if frame.eval_ctx.autoescape:
+                self.writeline(f"return environment.prov_fragment(Markup(concat({buf})), {buf})")
+                return
+        self.writeline(f"return environment.prov_fragment(concat({buf}), {buf})")
 
     def visit_If(self, node: nodes.If, frame: Frame) -> None:
         if_frame = frame.soft()
@@ -140,6 +163,14 @@ class RecordingEnvironment(Environment):
         return value
 
     # Called from the compiled code (see RecordingCodeGenerator).
+    def prov_buffer(self) -> list:
+        recorder = active()
+        return [] if recorder is None else PartsBuffer(recorder)
+
+    def prov_fragment(self, value: Any, buffer: list) -> Any:
+        recorder = active()
+        return value if recorder is None else recorder.fragment(value, buffer)
+
     def prov_open(self) -> None:
         recorder = active()
         if recorder is not None:

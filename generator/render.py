@@ -159,7 +159,10 @@ class RecordedPolicy:
 def _recorded_chunks(template, recorder: Recorder, context: dict, **extra) -> list[tuple[str, tuple[Access, ...]]]:
     """The template's output chunk by chunk, each with what it read (see generator/recording.py)."""
     recorder.reset()
-    return [(chunk, tuple(recorder.take())) for chunk in template.generate(context, **extra)]
+    chunks = []
+    for chunk in template.generate(context, **extra):
+        chunks += [(text, tuple(accesses)) for text, accesses in recorder.chunk(chunk)]
+    return chunks
 
 
 def _segments(chunks: list[tuple[str, tuple[Access, ...]]], strip: bool = False) -> tuple[str, list[Segment]]:

@@ -174,3 +174,29 @@ def test_recorder_state_does_not_leak_between_renders():
     assert active() is None
     html, segments = record(template, {"p": _view()})
     assert all(not any(kind == "law" for kind, _ in s.accesses) for s in segments)
+
+
+def test_each_block_a_macro_outputs_has_its_own_record():
+    html, segments = record(_env(RecordingEnvironment).get_template("loops.html.j2"), {"p": _view("gdpr", "ccpa")})
+    laws = [(b.text, {key for kind, key in b.accesses if kind == "law"}) for b in attributed_blocks(html, segments)]
+    macro = laws[laws.index(("Rights under GDPR:", {"gdpr"})):][:8]
+    # Each law of the loop reaches every block of the macro it calls; the macro's own GDPR test
+    # reaches only the block it gates.
+    assert macro == [
+        ("Rights under GDPR:", {"gdpr"}),
+        ("A GDPR sentence inside a macro.", {"gdpr"}),
+        ("A sentence of the macro for every law.", {"gdpr"}),
+        ("Write to privacy@hashbox.example.", {"gdpr"}),
+        ("Rights under CCPA:", {"ccpa"}),
+        ("A GDPR sentence inside a macro.", {"gdpr", "ccpa"}),
+        ("A sentence of the macro for every law.", {"ccpa"}),
+        ("Write to privacy@hashbox.example.", {"ccpa"}),
+    ]
+    blocks = _blocks("loops.html.j2", _view("gdpr", "ccpa"))
+    assert blocks["Write to privacy@hashbox.example."][1] == {"contact.email"}
+
+
+def test_a_filtered_macro_call_keeps_everything_the_macro_read():
+    blocks = _blocks("loops.html.j2", _view("gdpr"))
+    assert blocks["A SENTENCE OF THE MACRO FOR EVERY LAW."][0] == {"gdpr"}
+    assert blocks["WRITE TO PRIVACY@HASHBOX.EXAMPLE."][1] >= {"contact.email"}
