@@ -221,6 +221,41 @@ class LawSet:
         return (LawSet, (self._profiles, self._known))
 
 
+def law_owners(view: Any) -> dict[int, tuple[str, ...]]:
+    """id() of every object inside the profiles of the view's LawSets -> the laws whose profile holds it.
+
+    So a template that reads a right, a deadline or a complaint route of a profile (pydantic models,
+    namespaces, LawNS) records that law, however it reached the object (a loop, a macro argument,
+    a merged list of several laws' rights).
+    """
+    owners: dict[int, tuple[str, ...]] = {}
+    attributes = vars(view) if hasattr(view, "__dict__") else {}
+    for value in attributes.values():
+        if not isinstance(value, LawSet):
+            continue
+        for law, profile in value._profiles.items():
+            stack, seen = [profile], set()
+            while stack:
+                obj = stack.pop()
+                if id(obj) in seen or obj is None or isinstance(obj, (str, bytes, int, float, bool)):
+                    continue
+                seen.add(id(obj))
+                if isinstance(obj, dict):
+                    stack.extend(obj.values())
+                    continue
+                if isinstance(obj, (list, tuple, set, frozenset)):
+                    stack.extend(obj)
+                    continue
+                if law not in owners.get(id(obj), ()):
+                    owners[id(obj)] = owners.get(id(obj), ()) + (law,)
+                fields = getattr(type(obj), "model_fields", None)
+                if fields is not None:
+                    stack.extend(getattr(obj, name, None) for name in fields)
+                elif hasattr(obj, "__dict__"):
+                    stack.extend(vars(obj).values())
+    return owners
+
+
 class Recorder:
     """Collects what a template reads, chunk by chunk, while `policygen explain` renders.
 
@@ -232,7 +267,9 @@ class Recorder:
     what each of its parts read, so a chunk that is a macro's output is split back into its parts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, owners: dict[int, tuple[str, ...]] | None = None) -> None:
+        # The objects of the law profiles that apply, by id(): reading one records its law(s).
+        self.owners = owners or {}
         # Every read outside a capture, in order, and where the current chunk's reads begin.
         self.log: list[Access] = []
         self.taken = 0
@@ -246,7 +283,7 @@ class Recorder:
         self.bindings: dict[str, dict[Access, None]] = {}
 
     def reset(self) -> None:
-        self.__init__()
+        self.__init__(self.owners)
 
     # -- reads
     def record(self, kind: str, key: str) -> None:
@@ -263,17 +300,24 @@ class Recorder:
 
     def saw(self, obj: Any, attribute: Any, value: Any) -> None:
         """One attribute or item read by a template: what does it state?"""
-        if isinstance(obj, FactNS) and isinstance(attribute, str):
+        if isinstance(obj, FactNS):
             if isinstance(obj, LawNS):
                 self.record("law", obj._law)
-                citation = obj.__dict__.get("citation")
-                if isinstance(citation, str) and citation:
-                    self.record("cite", citation)
-            for key in obj.facts_keys(attribute):
-                self.record("fact", key)
-        elif isinstance(obj, LawSet) and value is not None and isinstance(attribute, str):
-            if attribute in obj._profiles:
+            if isinstance(attribute, str):
+                for key in obj.facts_keys(attribute):
+                    self.record("fact", key)
+        elif isinstance(obj, LawSet):
+            if value is not None and isinstance(attribute, str) and attribute in obj._profiles:
                 self.record("law", attribute)
+            return
+        laws = self.owners.get(id(obj))
+        if laws:
+            for law in laws:
+                self.record("law", law)
+        if laws or isinstance(obj, LawNS):
+            citation = getattr(obj, "citation", None)
+            if isinstance(citation, str) and citation:
+                self.record("cite", citation)
 
     # -- chunks
     def scoped(self, accesses: dict[Access, None]) -> dict[Access, None]:

@@ -15,7 +15,7 @@ from generator.errors import TemplateError
 from generator.facts import Facts
 from generator.jinjacache import bytecode_cache
 from generator.manifest import TEMPLATES_DIR  # defined once, in a module with no heavy imports
-from generator.provenance import Access, Recorder, recording
+from generator.provenance import Access, Recorder, law_owners, recording
 from generator.view import build_view, long_date
 
 
@@ -181,7 +181,7 @@ def _segments(chunks: list[tuple[str, tuple[Access, ...]]], strip: bool = False)
 
 def record(template, context: dict, **extra) -> tuple[str, list[Segment]]:
     """One template of a RecordingEnvironment rendered, with the record of what each stretch read."""
-    recorder = Recorder()
+    recorder = Recorder(law_owners(context.get("p")))
     with recording(recorder):
         return _segments(_recorded_chunks(template, recorder, context, **extra))
 
@@ -193,7 +193,7 @@ def render_recorded(facts: Facts) -> RecordedPolicy:
     """
     env = recording_environment()
     sections, view, context = _context(facts)
-    recorder = Recorder()
+    recorder = Recorder(law_owners(view))
     rendered: list[RenderedSection] = []
     section_segments: list[list[Segment]] = []
     try:

@@ -200,3 +200,21 @@ def test_a_filtered_macro_call_keeps_everything_the_macro_read():
     blocks = _blocks("loops.html.j2", _view("gdpr"))
     assert blocks["A SENTENCE OF THE MACRO FOR EVERY LAW."][0] == {"gdpr"}
     assert blocks["WRITE TO PRIVACY@HASHBOX.EXAMPLE."][1] >= {"contact.email"}
+
+
+def test_reading_an_object_of_a_law_profile_records_the_law_and_its_citation():
+    """Profiles as the catalog loads them (pydantic models), reached outside p.laws: through a merged
+    list of rights, or an attribute of the view."""
+    from generator import lawprofiles
+
+    gdpr, ccpa = lawprofiles.get("gdpr"), lawprofiles.get("ccpa")
+    view = FactNS(None, laws=LawSet({"gdpr": gdpr, "ccpa": ccpa}),
+                  rights=lawprofiles.union_rights(["gdpr", "ccpa"]), complaint=ccpa.complaint)
+    blocks = _blocks("profiles.html.j2", view)
+    for right in gdpr.rights:
+        laws, _, cites = blocks[right.name]
+        assert "gdpr" in laws and right.citation in cites
+    ccpa_only = [r for r in ccpa.rights if r.name not in {g.name for g in gdpr.rights}]
+    assert ccpa_only and all(blocks[r.name][0] == {"ccpa"} for r in ccpa_only)
+    assert blocks[ccpa.complaint.text][0] == {"ccpa"} and blocks[ccpa.complaint.text][2] == {ccpa.complaint.citation}
+    assert blocks["A sentence for every policy."] == (set(), set(), set())
