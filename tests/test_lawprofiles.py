@@ -182,7 +182,7 @@ def test_response_deadlines(profiles):
 def test_complaint_routes(profiles):
     ccpa = profiles["ccpa"].complaint
     assert ccpa.kind == "authority_and_attorney_general"
-    assert [a.url for a in ccpa.authorities][0] == "https://cppa.ca.gov/"
+    assert ccpa.authorities[0].url.startswith("https://cppa.ca.gov/")
     states = profiles["us_states"].complaint
     assert states.kind == "attorney_general" and states.appeal.deadline_days == 45
     assert profiles["uk_gdpr"].complaint.authorities[0].url.startswith("https://ico.org.uk/")
