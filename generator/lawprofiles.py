@@ -319,3 +319,20 @@ def union_rights(law_ids: list[str] | tuple[str, ...]) -> dict[str, list[tuple[s
         for right in profiles[law_id].rights:
             merged.setdefault(right.id, []).append((law_id, right))
     return merged
+
+
+def mechanism_ids() -> tuple[str, ...]:
+    """Every transfer mechanism id some law recognises, in profile order: what `transfer_safeguards` may name."""
+    seen: dict[str, None] = {}
+    for profile in load().values():
+        for mechanism in profile.transfer_mechanisms:
+            seen.setdefault(mechanism.id, None)
+    return tuple(seen)
+
+
+def digital_consent_age(region: str) -> int | None:
+    """The age below which a parent must consent to an online service, for an EEA country id or `uk`; else None."""
+    if region in ("uk", "gb"):
+        return load()["uk_gdpr"].children.age
+    entry = (load()["gdpr"].children.by_country or {}).get(region)
+    return entry.age if entry else None

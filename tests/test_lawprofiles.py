@@ -268,3 +268,18 @@ def test_quebec_rights_are_scoped(profiles):
     assert pipeda.right("portability") is None
     assert pipeda.right("portability", "Quebec").citation.startswith("Quebec")
     assert pipeda.right("complain") and pipeda.right("complain", "Quebec")
+
+
+def test_mechanism_ids_cover_the_existing_safeguards_once():
+    ids = lawprofiles.mechanism_ids()
+    assert len(ids) == len(set(ids))
+    assert {"scc", "adequacy", "consent", "bcr", "uk_idta", "uk_addendum", "cn_standard_contract",
+            "cn_certification", "cn_security_assessment", "hk_model_clauses", "gba_standard_contract",
+            "contract", "lgpd_standard_clauses"} <= set(ids)
+
+
+def test_digital_consent_age():
+    assert lawprofiles.digital_consent_age("de") == 16
+    assert lawprofiles.digital_consent_age("fr") == 15
+    assert lawprofiles.digital_consent_age("uk") == 13
+    assert lawprofiles.digital_consent_age("us") is None
