@@ -25,6 +25,7 @@ class Task:
     data: bytes
     formats: tuple[str, ...]
     previous: Version | None
+    strict: bool = False
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Result:
     written: dict[str, Path] = field(default_factory=dict)
     version: Version | None = None
     templates: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -75,7 +77,8 @@ def _build_one(task: Task) -> Result:
 
     result = Result(task.stem, task.path)
     try:
-        built = build_into(task.path, task.data, _OUT_DIR, task.stem, task.formats, task.previous, _TODAY)
+        built = build_into(task.path, task.data, _OUT_DIR, task.stem, task.formats, task.previous, _TODAY,
+                           task.strict)
     except PolicygenError as exc:
         # Facts errors name their file already; others (templates, output) need it added.
         lines = exc.lines()
@@ -85,6 +88,7 @@ def _build_one(task: Task) -> Result:
         result.errors = [f"{task.path}: internal error while building: {type(exc).__name__}: {exc}"]
     else:
         result.written, result.version, result.templates = built.written, built.version, built.templates
+        result.warnings = built.warnings
     return result
 
 
@@ -135,7 +139,7 @@ class Reporter:
 
 def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | None = None,
         force: bool = False, shard: str | None = None, interactive: bool | None = None,
-        today: dt.date | None = None) -> int:
+        today: dt.date | None = None, strict: bool = False) -> int:
     started = time.perf_counter()
     shard_spec = parse_shard(shard)
     if jobs is not None and jobs < 1:
@@ -170,7 +174,7 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
         stale = tuple(fmt for fmt in formats
                       if force or not is_current(outputs.get(fmt), facts_hash, fingerprints, out_dir))
         if stale:
-            tasks.append(Task(item.path, item.stem, data, stale, current_version(entry)))
+            tasks.append(Task(item.path, item.stem, data, stale, current_version(entry), strict))
         else:
             summary.unchanged += 1
 
@@ -193,6 +197,7 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
                                for fmt, file in result.written.items()}
                     changed[result.stem] = updated_entry(manifest.entries.get(result.stem), str(result.path),
                                                          result.version, records)
+                    report.failed(list(result.warnings))   # missing disclosures and problems, on stderr
                     report.built(result)
                 report.advance(label=result.stem)
         finally:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import UsageError
+from generator.errors import IncompleteError, UsageError
 from generator.facts import Facts
 from generator.output import safe_target, write_atomic
 
@@ -36,19 +36,47 @@ def with_effective_date(facts: Facts, day: dt.date) -> Facts:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """What the first page's Draft marker counts."""
+
+    missing: int              # required disclosures the policy does not make
+    problems: int             # problems `check` found (law leakage, contradictions, …)
+
+
+def checked(facts: Facts, rendered, file: str, today: dt.date, strict: bool = False):
+    """(policy, warnings): the rules of `check` on the policy already rendered.
+
+    Every missing disclosure and problem becomes a warning line `file: rule: message`, and
+    the policy gets a Draft marker; with `strict` nothing is returned but an IncompleteError.
+    """
+    from generator.check import evaluate  # noqa: PLC0415
+    from generator.render import with_draft  # noqa: PLC0415
+
+    report = evaluate(facts, rendered.html, today)
+    if report.ok:
+        return rendered, []
+    warnings = report.warnings(file)
+    if strict:
+        raise IncompleteError(warnings, f"{file}: not written (--strict): {len(report.missing)} required "
+                                        f"disclosures missing, {len(report.problems)} problems found")
+    return with_draft(facts, rendered, Draft(len(report.missing), len(report.problems))), warnings
+
+
+@dataclass(frozen=True)
 class Produced:
     files: dict[str, bytes]   # format → bytes
     rendered: object          # RenderedPolicy
+    warnings: tuple[str, ...] = ()
 
 
-def produce(facts: Facts, formats: tuple[str, ...]) -> Produced:
+def produce(facts: Facts, formats: tuple[str, ...], file: str = "facts.yaml", strict: bool = False) -> Produced:
     """Everything in memory first: a failure here leaves no file behind."""
     from generator.render import render  # noqa: PLC0415
 
     if facts.policy.effective_date is None:
         facts = with_effective_date(facts, dt.date.today())
-    rendered = render(facts)
-    return Produced(convert(rendered, formats), rendered)
+    rendered, warnings = checked(facts, render(facts), file, dt.date.today(), strict)
+    return Produced(convert(rendered, formats), rendered, tuple(warnings))
 
 
 def write_outputs(out_dir: Path, relative_stem: Path, files: dict[str, bytes]) -> list[Path]:
@@ -67,6 +95,7 @@ class Built:
     written: dict[str, Path]    # format → file
     version: object             # manifest.Version
     templates: list[str]        # the templates the policy was rendered from
+    warnings: tuple[str, ...] = ()   # missing disclosures and problems, one line each
 
 
 def content_hash(rendered) -> str:
@@ -122,8 +151,8 @@ def convert(rendered, formats: tuple[str, ...]) -> dict[str, bytes]:
 
 
 def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple[str, ...],
-               previous, today: dt.date) -> Built:
-    """Parse, render and write one policy; nothing is written unless every format was produced."""
+               previous, today: dt.date, strict: bool = False) -> Built:
+    """Parse, render, check and write one policy; nothing is written unless every format was produced."""
     from generator.facts import validate  # noqa: PLC0415
     from generator.manifest import sha256  # noqa: PLC0415
     from generator.yamlio import decode, load_text  # noqa: PLC0415
@@ -132,10 +161,13 @@ def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple
     parsed, lines = load_text(decode(data, file), file)
     facts = validate(parsed, file, lines)
     rendered, version = render_versioned(facts, sha256(data), previous, today)
+    if facts.policy.effective_date is None:
+        facts = with_effective_date(facts, dt.date.fromisoformat(version.date))
+    rendered, warnings = checked(facts, rendered, file, today, strict)
     templates = template_dependencies(rendered, formats)
     files = convert(rendered, formats)
     written = write_outputs(out_dir, Path(stem), files)
-    return Built(dict(zip(files, written)), version, templates)
+    return Built(dict(zip(files, written)), version, templates, tuple(warnings))
 
 
 def template_dependencies(rendered, formats: tuple[str, ...]) -> list[str]:
@@ -175,7 +207,8 @@ def _referenced(name: str) -> frozenset:
     return frozenset(found)
 
 
-def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.date | None = None) -> list[Path]:
+def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.date | None = None,
+               strict: bool = False) -> Built:
     """`policygen build`: always builds, and keeps the "Last updated" rule through the folder's manifest."""
     from generator.errors import read_facts_bytes  # noqa: PLC0415
     from generator.manifest import Fingerprints, Manifest, current_version, output_record, updated_entry  # noqa: PLC0415
@@ -184,9 +217,9 @@ def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.da
     stem = path.stem
     manifest = Manifest(out_dir)
     entry = manifest.entries.get(stem)
-    built = build_into(path, data, out_dir, stem, formats, current_version(entry), today or dt.date.today())
+    built = build_into(path, data, out_dir, stem, formats, current_version(entry), today or dt.date.today(), strict)
     fingerprints = Fingerprints.current()
     records = {fmt: output_record(out_dir, file, built.version.facts, built.templates, fingerprints)
                for fmt, file in built.written.items()}
     manifest.save({stem: updated_entry(entry, str(path), built.version, records)})
-    return list(built.written.values())
+    return built

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 
-from generator import catalog
+from generator import catalog, problems
 from generator.clauses import CLOSING_SECTIONS, CORE_SECTIONS, applicable_laws, law_section_id
 from generator.facts import Facts, storage_regions
 from generator.view import CHANGE_NOTICE_TEXT, build_view, long_date
@@ -33,8 +33,8 @@ TEMPLATE_GAP_FIX = "no facts key changes this wording: the clause templates must
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
-    law: str
-    status: str            # "met" | "missing"
+    law: str               # the law; for a problem, its kind (leakage, contradiction, …)
+    status: str            # "met" | "missing" | "wrong" (a problem found)
     disclose: str
     reason: str
     fix: str
@@ -56,6 +56,7 @@ class LawReport:
 class CheckReport:
     laws: list[LawReport]
     missing: list[Finding] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -67,14 +68,22 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return not self.missing
+        return not self.missing and not self.problems
+
+    def warnings(self, file: str) -> list[str]:
+        """One line per missing disclosure and per problem: `file: rule: message`."""
+        lines = [f"{file}: {f.rule_id}: missing: {f.disclose.rstrip('.')}; fix: {f.fix}" for f in self.missing]
+        lines += [f"{file}: {f.rule_id}: {f.disclose.rstrip('.')}: {f.reason}; fix: {f.fix}" for f in self.problems]
+        return lines
 
     def to_dict(self) -> dict:
         return {
             "laws": [{"law": law.law, "title": law.title, "findings": [asdict(f) for f in law.findings]}
                      for law in self.laws],
             "missing": [asdict(f) for f in self.missing],
-            "summary": {"required": self.total, "made": self.made, "missing": len(self.missing)},
+            "problems": [asdict(f) for f in self.problems],
+            "summary": {"required": self.total, "made": self.made, "missing": len(self.missing),
+                        "problems": len(self.problems)},
         }
 
 
@@ -180,6 +189,8 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "eu_or_uk_users": lambda f: bool(_laws(f) & {"gdpr", "uk_gdpr"}),
     "us_users": _us_users,
 }
+# The problem rules' conditions (generator/problems.py) are named apart from these.
+CONDITIONS.update({k: v for k, v in problems.CONDITIONS.items() if k not in CONDITIONS})
 
 # When each cross-cutting law applies; the regional ones come from the clause plan.
 CROSS_CUTTING_LAWS: dict[str, Callable[[Facts], bool]] = {
@@ -261,6 +272,8 @@ FACT_PATHS = {
     "company.legal_name", "company.address", "contact.email", "contact.dpo_email", "contact.dpo_name",
     "contact.phone", "contact.request_form_url", "contact.complaint_form_url", "cookies.consent_tool_url",
     "cookies.global_privacy_control", "retention.kyc", "policy.url",
+    "kyc.obliged_entity", "kyc.screening", "kyc.automated_rejection", "cookies.do_not_track", "cookies.consent_tool",
+    "sells_personal_data", "audience.ccpa_business", "marketing_unsubscribe.link", "marketing_unsubscribe.days",
     *(f"representatives.{where}.{part}" for where in ("eu", "uk", "cn") for part in ("name", "address", "email")),
 }
 
@@ -428,8 +441,8 @@ class PolicyText:
 # ----------------------------------------------------------------------------------
 
 CHECK_KINDS = ("text", "absent", "emphasis", "fact", "link", "href", "blocks", "near", "require", "fresh",
-               "any", "all", "rules")
-CHECK_OPTIONS = {"section", "if", "unless", "fix", "within", "equals", "days"}
+               "any", "all", "rules", "conflict")
+CHECK_OPTIONS = {"section", "if", "unless", "fix", "within", "equals", "days", "except"}
 RULE_KEYS = {"id", "law", "cite", "disclose", "when", "checks", "fix", "verified", "applies", "never_because"}
 LAW_IDS = ("gdpr", "uk_gdpr", "ccpa", "caloppa", "coppa", "pipl", "pdpo", "nz_privacy", "pdpa", "lgpd",
            "pipeda", "kyc", "cookies")
@@ -456,6 +469,8 @@ class Rule:
 class RuleSet:
     titles: dict[str, str]
     rules: tuple[Rule, ...]
+    problems: tuple[problems.ProblemRule, ...] = ()
+    digital_consent_age: dict = field(default_factory=dict)
 
 
 def section_ids() -> set[str]:
@@ -495,25 +510,34 @@ def _validate(rules: list[Rule]) -> None:
         for name in rule.when:
             if name not in CONDITIONS:
                 raise ValueError(f"{where}: unknown condition {name!r}")
-        for check in _walk(rule.checks):
-            kinds = [k for k in CHECK_KINDS if k in check]
-            extra = set(check) - set(CHECK_KINDS) - CHECK_OPTIONS
-            if len(kinds) != 1 or extra:
-                raise ValueError(f"{where}: malformed check {check!r}")
-            for name in _names(check.get("if")) + _names(check.get("unless")):
-                if name not in CONDITIONS:
-                    raise ValueError(f"{where}: unknown condition {name!r}")
-            for sid in _names(check.get("section")):
-                if sid not in known_sections:
-                    raise ValueError(f"{where}: unknown section {sid!r}")
-            if "fresh" in check and check["fresh"] not in DATE_FACTS:
-                raise ValueError(f"{where}: unknown date fact {check['fresh']!r}")
-            for kind in ("fact", "link", "blocks", "require"):
-                if kind in check and check[kind] not in FACT_VALUES and check[kind] not in FACT_PATHS:
-                    raise ValueError(f"{where}: unknown fact {check[kind]!r}")
-            for kind in ("text", "absent", "emphasis", "href"):
-                if kind in check:
-                    re.compile(check[kind])
+        for check in rule.checks:
+            _validate_check(where, check, known_sections)
+
+
+def _validate_check(where: str, check: dict, known_sections: set[str] | None = None) -> None:
+    known_sections = known_sections or section_ids()
+    for check in _walk([check]):
+        kinds = [k for k in CHECK_KINDS if k in check]
+        extra = set(check) - set(CHECK_KINDS) - CHECK_OPTIONS
+        if len(kinds) != 1 or extra:
+            raise ValueError(f"{where}: malformed check {check!r}")
+        for name in _names(check.get("if")) + _names(check.get("unless")):
+            if name not in CONDITIONS:
+                raise ValueError(f"{where}: unknown condition {name!r}")
+        for sid in _names(check.get("section")):
+            if sid not in known_sections:
+                raise ValueError(f"{where}: unknown section {sid!r}")
+        if "fresh" in check and check["fresh"] not in DATE_FACTS:
+            raise ValueError(f"{where}: unknown date fact {check['fresh']!r}")
+        for kind in ("fact", "link", "blocks", "require"):
+            if kind in check and check[kind] not in FACT_VALUES and check[kind] not in FACT_PATHS:
+                raise ValueError(f"{where}: unknown fact {check[kind]!r}")
+        for kind in ("text", "absent", "emphasis", "href"):
+            if kind in check:
+                re.compile(check[kind])
+        if "conflict" in check:
+            for pattern in check["conflict"]:
+                re.compile(pattern)
 
 
 @functools.cache
@@ -532,7 +556,15 @@ def load_rules(path: Path = RULES_FILE) -> RuleSet:
                           checks=tuple(_thaw(c) for c in entry.get("checks", ())), fix=entry["fix"],
                           verified=entry.get("verified", True), never_because=never))
     _validate(rules)
-    return RuleSet(titles=dict(data.get("laws", {})), rules=tuple(rules))
+    known = section_ids()
+    found = problems.parse([_thaw(p) for p in data.get("problems", ())], LAW_IDS + ("us_states",),
+                           lambda where, check: _validate_check(where, check, known))
+    for rule in found:
+        for name in rule.when:
+            if name not in CONDITIONS:
+                raise ValueError(f"rules.yaml: problems: {rule.id}: unknown condition {name!r}")
+    ages = {str(k): int(v) for k, v in dict(data.get("digital_consent_age", {})).items()}
+    return RuleSet(titles=dict(data.get("laws", {})), rules=tuple(rules), problems=found, digital_consent_age=ages)
 
 
 def _thaw(value):
@@ -606,6 +638,8 @@ class _Evaluator:
             return [Failure(f"depends on {', '.join(unmet)}, not met", False)] if unmet else []
         if "require" in check:
             return self._require(check)
+        if "conflict" in check:
+            return self._conflict(check)
         if "fresh" in check:
             return self._fresh(check)
         scope, label = self.text.scope(check.get("section"))
@@ -635,7 +669,7 @@ class _Evaluator:
         if kind == "absent":
             found = regex.search(scope.text)
             if found:
-                return [Failure(f'{label} says "{found.group(0)}", which this disclosure rules out', False)]
+                return [Failure(f'{label} says "{found.group(0)}"', False)]
         if kind == "emphasis" and not any(regex.search(e) for e in scope.emphasis):
             return [Failure(f"no heading, bold text or box matching /{pattern}/ in {label}", False)]
         if kind == "href" and not any(regex.search(h) for h in scope.hrefs):
@@ -679,8 +713,24 @@ class _Evaluator:
             return [Failure(f"{shown[0]} and {shown[1]} not within {within} characters in {label}", False)]
         return []
 
+    def _conflict(self, check: dict) -> list[Failure]:
+        """Both patterns match: the text says two things that cannot both be true."""
+        scope, label = self.text.scope(check.get("section"))
+        if scope is None:
+            return []
+        sentences = re.split(r"(?<=[.;:!?])\s+", scope.text)
+        spare = _search(check["except"]) if check.get("except") else None
+        found = [next((m for m in map(_search(p).search, sentences) if m and not (spare and spare.search(m.string))),
+                      None) for p in check["conflict"]]
+        if all(found):
+            quoted = " and ".join(f'"{m.group(0)}"' for m in found)
+            return [Failure(f"{label} says {quoted}", False)]
+        return []
+
     def _require(self, check: dict) -> list[Failure]:
         name = check["require"]
+        if name in FACT_PATHS and not problems.has_field(name):
+            return []   # a key this version of the facts model does not have
         value = fact_value(self.facts, self.view, name)
         if value is None:
             return [Failure(f"the facts do not give {name}", True)]
@@ -744,7 +794,24 @@ def evaluate(facts: Facts, html: str, today: dt.date | None = None) -> CheckRepo
                for law in laws]
     reports = [r for r in reports if r.findings]
     missing = [f for report in reports for f in report.findings if f.status == "missing"]
-    return CheckReport(laws=reports, missing=missing)
+    return CheckReport(laws=reports, missing=missing, problems=_problems(facts, text, evaluator, rules))
+
+
+def _problems(facts: Facts, text: PolicyText, evaluator: "_Evaluator", rules: RuleSet) -> list[Finding]:
+    """Every problem rule that applies and fails, in rules.yaml order."""
+    found = []
+    for rule in rules.problems:
+        if not evaluator.holds(rule.when):
+            continue
+        if rule.terms:
+            reasons = problems.leaked(rule, facts, text)
+        elif rule.probe:
+            reasons = problems.PROBES[rule.probe](facts)
+        else:
+            reasons = [f.message for check in rule.checks for f in evaluator.run(check)]
+        if reasons:
+            found.append(Finding(rule.id, rule.kind, "wrong", rule.problem, "; ".join(reasons), rule.fix, True))
+    return found
 
 
 def check(facts: Facts, today: dt.date | None = None) -> CheckReport:
@@ -771,9 +838,17 @@ def report_lines(report: CheckReport) -> list[str]:
                 lines.append(f"      why: {finding.reason}")
                 lines.append(f"      fix: {finding.fix}")
         lines.append("")
+    if report.problems:
+        lines.append("Problems: text or facts that are wrong for these facts and laws")
+        for finding in report.problems:
+            lines.append(f"  \u2717 WRONG   {finding.rule_id}: {finding.disclose}")
+            lines.append(f"      why: {finding.reason}")
+            lines.append(f"      fix: {finding.fix}")
+        lines.append("")
     if any(not f.verified for law in report.laws for f in law.findings):
         lines.append("[unverified]: the requirement is stated from knowledge and not yet checked against the law's text")
     lines.append(f"{report.made} of {report.total} required disclosures made; {len(report.missing)} missing")
+    lines.append(f"{len(report.problems)} problem{'' if len(report.problems) == 1 else 's'} found")
     return lines
 
 

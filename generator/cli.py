@@ -21,8 +21,10 @@ def cmd_build(args) -> int:
     from generator.build import build_file, parse_formats  # noqa: PLC0415
 
     formats = parse_formats(args.format)
-    written = build_file(Path(args.facts), Path(args.output), formats)
-    for path in written:
+    built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict)
+    for line in built.warnings:
+        print(line, file=sys.stderr)
+    for path in built.written.values():
         print(path)
     return EXIT_OK
 
@@ -46,7 +48,7 @@ def cmd_batch(args) -> int:
     from generator.build import parse_formats  # noqa: PLC0415
 
     return run(args.paths, Path(args.output), parse_formats(args.format), jobs=args.jobs,
-               force=args.force, shard=args.shard)
+               force=args.force, shard=args.shard, strict=args.strict)
 
 
 def cmd_diff(args) -> int:
@@ -89,6 +91,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
     build.add_argument("-o", "--output", default="output", metavar="DIR", help="output folder (default: output)")
     build.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
+    build.add_argument("--strict", action="store_true",
+                       help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
     build.set_defaults(run=cmd_build)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of facts files")
@@ -124,6 +128,8 @@ def make_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="rebuild everything, even what is unchanged")
     batch.add_argument("--shard", default=None, metavar="K/N",
                        help="build only the K-th of N deterministic slices of the input (to split a run across machines)")
+    batch.add_argument("--strict", action="store_true",
+                       help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
     batch.set_defaults(run=cmd_batch)
 
     diff = commands.add_parser("diff", help="which facts changed and which sections of the policy change with them")

@@ -56,6 +56,17 @@ class TemplateError(PolicygenError):
     """A clause template failed to render: a bug in the clause library, not in the facts."""
 
 
+class IncompleteError(PolicygenError):
+    """--strict: the policy misses a required disclosure or has a problem `check` found; nothing is written."""
+
+    def __init__(self, warnings: list[str], summary: str):
+        self.warnings = warnings
+        super().__init__(summary)
+
+    def lines(self) -> list[str]:
+        return [*self.warnings, str(self)]
+
+
 class OutputError(PolicygenError):
     """An output file could not be written where it was asked for."""
 

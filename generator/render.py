@@ -125,7 +125,8 @@ def _template_error(exc: JinjaError) -> TemplateError:
     return TemplateError(f"template error{where}: {exc.message}")
 
 
-def render(facts: Facts) -> RenderedPolicy:
+def render(facts: Facts, draft=None) -> RenderedPolicy:
+    """The policy; `draft` (build.Draft: missing, problems) adds the first page's Draft marker."""
     env = environment()
     sections, view, context = _context(facts)
     rendered = []
@@ -133,12 +134,25 @@ def render(facts: Facts) -> RenderedPolicy:
         for section in sections:
             body = env.get_template(section.template).render(context, section=section)
             rendered.append(RenderedSection(section, Markup(body.strip())))
-        title = f"Privacy Policy of {view.company.name}"
-        html = env.get_template("policy.html.j2").render(
-            context, sections=rendered, title=title, version=__version__)
     except JinjaError as exc:
         raise _template_error(exc) from exc
-    return RenderedPolicy(html=html, sections=rendered, title=title)
+    title = f"Privacy Policy of {view.company.name}"
+    return RenderedPolicy(html=_layout(context, rendered, title, draft), sections=rendered, title=title)
+
+
+def with_draft(facts: Facts, rendered: RenderedPolicy, draft) -> RenderedPolicy:
+    """The same policy with the Draft marker: only the page layout is rendered again, not the sections."""
+    _, _, context = _context(facts)
+    return RenderedPolicy(html=_layout(context, rendered.sections, rendered.title, draft),
+                          sections=rendered.sections, title=rendered.title)
+
+
+def _layout(context: dict, rendered: list[RenderedSection], title: str, draft) -> str:
+    try:
+        return environment().get_template("policy.html.j2").render(
+            context, sections=rendered, title=title, version=__version__, draft=draft)
+    except JinjaError as exc:
+        raise _template_error(exc) from exc
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -252,12 +253,30 @@ def complete_facts() -> dict:
     return data
 
 
-def test_cli_exit_0_when_every_disclosure_is_made(cli, tmp_path):
+def test_cli_exit_0_when_every_disclosure_is_made_and_nothing_is_wrong(cli, tmp_path, monkeypatch):
+    # The problem rules are tested in test_problems.py; here only the disclosures count.
+    rules = chk.load_rules()
+    monkeypatch.setattr(chk, "load_rules", lambda: dataclasses.replace(rules, problems=()))
     code, out, err = cli("check", write_facts(tmp_path, complete_facts()))
     assert code == 0, out
     assert re.search(r"^(\d+) of \1 required disclosures made; 0 missing$", out, re.M)
+    assert re.search(r"^0 problems found$", out, re.M)
     assert "\u2713" in out and "\u2717" not in out and err == ""
     assert list(tmp_path.iterdir()) == [tmp_path / "facts.yaml"]
+
+
+def test_cli_exit_1_for_a_problem_even_when_every_disclosure_is_made(cli, tmp_path, monkeypatch):
+    rules = chk.load_rules()
+    only = tuple(p for p in rules.problems if p.id == "risk.digital_age_of_consent")
+    monkeypatch.setattr(chk, "load_rules", lambda: dataclasses.replace(rules, problems=only))
+    data = complete_facts()
+    data["audience"]["minimum_age"] = 13
+    code, out, _ = cli("check", write_facts(tmp_path, data))
+    assert code == 1
+    assert re.search(r"^(\d+) of \1 required disclosures made; 0 missing$", out, re.M)
+    assert "\u2717 WRONG   risk.digital_age_of_consent" in out and "Germany (16)" in out
+    assert "fix: raise audience.minimum_age" in out
+    assert re.search(r"^1 problem found$", out, re.M)
 
 
 def test_cli_exit_1_lists_what_is_missing_and_how_to_fix_it(cli, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import subprocess
 import sys
 
@@ -14,7 +16,9 @@ def test_build_writes_the_requested_formats(cli, minimal_facts, tmp_path):
     facts = write_facts(tmp_path, minimal_facts, "hashbox.yaml")
     out = tmp_path / "out"
     code, stdout, stderr = cli("build", facts, "-o", out, "--format", "html,md")
-    assert (code, stderr) == (0, "")
+    assert code == 0
+    # What `check` finds (this minimal policy has gaps) is only warned about, one "file: rule: message" line each.
+    assert all(re.match(rf"{re.escape(str(facts))}: [a-z_]+\.[a-z0-9_]+: ", line) for line in stderr.splitlines())
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["hashbox.html", "hashbox.md"]
     md = (out / "hashbox.md").read_text()
     assert md.startswith("Hashbox Mining Ltd") or "# Privacy Policy" in md
