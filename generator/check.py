@@ -470,7 +470,6 @@ class RuleSet:
     titles: dict[str, str]
     rules: tuple[Rule, ...]
     problems: tuple[problems.ProblemRule, ...] = ()
-    digital_consent_age: dict = field(default_factory=dict)
 
 
 def section_ids() -> set[str]:
@@ -563,8 +562,7 @@ def load_rules(path: Path = RULES_FILE) -> RuleSet:
         for name in rule.when:
             if name not in CONDITIONS:
                 raise ValueError(f"rules.yaml: problems: {rule.id}: unknown condition {name!r}")
-    ages = {str(k): int(v) for k, v in dict(data.get("digital_consent_age", {})).items()}
-    return RuleSet(titles=dict(data.get("laws", {})), rules=tuple(rules), problems=found, digital_consent_age=ages)
+    return RuleSet(titles=dict(data.get("laws", {})), rules=tuple(rules), problems=found)
 
 
 def _thaw(value):

@@ -151,29 +151,24 @@ def _eea_countries_targeted(facts: Facts) -> set[str]:
 
 
 @functools.cache
-def digital_consent_ages() -> dict[str, int]:
-    """GDPR Art. 8 ages by EEA country: the law profiles' when they exist, else rules.yaml's map."""
-    try:
-        from generator import lawprofiles  # noqa: PLC0415
+def digital_consent_ages() -> dict[str, tuple[int, str]]:
+    """GDPR Art. 8 age and its citation by EEA country, from the GDPR law profile."""
+    from generator import lawprofiles  # noqa: PLC0415
 
-        ages = lawprofiles.load()["gdpr"].children.by_country
-        return {str(k): int(v) for k, v in dict(ages).items()}
-    except Exception:  # noqa: BLE001 - the profiles have not landed, or have another shape
-        from generator.check import load_rules  # noqa: PLC0415
-
-        return dict(load_rules().digital_consent_age)
+    children = lawprofiles.load()["gdpr"].children
+    return {str(country): (entry.age, entry.citation) for country, entry in children.by_country.items()}
 
 
 def probe_digital_age_of_consent(facts: Facts) -> list[str]:
     cat = catalog.load()
     ages = digital_consent_ages()
     age = facts.audience.minimum_age
-    above = sorted((c for c in _eea_countries_targeted(facts) if ages.get(c, 13) > age),
-                   key=lambda c: (-ages[c], c))
+    above = sorted((c for c in _eea_countries_targeted(facts) if c in ages and ages[c][0] > age),
+                   key=lambda c: (-ages[c][0], c))
     if not above:
         return []
-    shown = ", ".join(f"{cat.region_name(c)} ({ages[c]})" for c in above[:6])
-    more = f" and {len(above) - 6} more" if len(above) > 6 else ""
+    shown = ", ".join(f"{cat.region_name(c)} ({ages[c][0]}, {ages[c][1]})" for c in above[:4])
+    more = f" and {len(above) - 4} more" if len(above) > 4 else ""
     return [f"audience.minimum_age is {age}, below the digital age of consent (Art. 8 GDPR) in {shown}{more}"]
 
 
