@@ -4,6 +4,18 @@ One YAML file per law in `generator/catalog/laws/<id>.yaml`. Every statement car
 provision it rests on (`citation`), whether it was checked against a source (`verified`)
 and, where one was read, the `source` URL. `load()` validates every file once and returns
 the profiles keyed by law id, in the order of LAW_IDS.
+
+A profile (LawProfile) has: id, short, name; terms (company, processor, personal_data,
+individual); rights [Right: id, name, summary, scope]; response (days | working_days, text,
+extension_text, confirm_receipt_text, confirm_receipt_business_days); fees (free, text,
+exception); complaint (kind, text, authorities [name, url, region], appeal (text,
+deadline_days, deadline_text)); lawful_bases [id, name] or None; restricts_transfers;
+adequacy_source (text); transfer_mechanisms [id, name, summary, derogation]; representative
+(required_when, facts_key) or None; sensitive_data (term, items, notes) or None; children
+(age, text, by_country {region: age}); language (languages, text) or None; notes [text];
+and, for us_states only, states [StateLaw] and disclosures [id, text]; for ccpa only,
+california (thresholds, lookback, notice_at_collection, sale, share,
+opt_out_preference_signal, annual_update, opt_out_response).
 """
 
 from __future__ import annotations
