@@ -45,7 +45,7 @@ RIGHT_IDS = (
     "complain",
     # Rights that only some laws have.
     "confirmation", "refuse_consent_information", "contest_profiling", "third_party_list",
-    "complain_to_controller",
+    "complain_to_controller", "deindexation",
 )
 
 # The facts keys that can hold a representative.
