@@ -283,3 +283,12 @@ def test_digital_consent_age():
     assert lawprofiles.digital_consent_age("fr") == 15
     assert lawprofiles.digital_consent_age("uk") == 13
     assert lawprofiles.digital_consent_age("us") is None
+
+
+def test_scoped_rights_say_where_they_apply(profiles):
+    """A right granted only in part of a law's area reads true wherever the law's rights are listed."""
+    for profile in profiles.values():
+        for right in profile.rights:
+            if right.scope:
+                assert right.summary.startswith(f"In {right.scope}, "), (profile.id, right.id)
+                assert f"({right.scope})" in right.name, (profile.id, right.id)
