@@ -55,7 +55,7 @@ def with_regions(data: dict, regions: list[str]) -> dict:
 
 def test_every_problem_rule_is_tested_here():
     tested = {rid for rid, *_ in LEAKS} | set(CONTRADICTIONS) | {
-        "safeguard.invalid", "risk.digital_age_of_consent"} | {rid for rid, *_ in UNSET}
+        "safeguard.invalid", "risk.digital_age_of_consent", "risk.stale_effective_date"} | {rid for rid, *_ in UNSET}
     assert PROBLEM_IDS == tested
 
 
@@ -184,6 +184,14 @@ def test_a_minimum_age_below_a_targeted_eea_countrys_digital_age_of_consent(mini
     assert "Germany (16" in risk.reason and "audience.minimum_age" in risk.fix
     data["audience"]["minimum_age"] = 16
     assert "risk.digital_age_of_consent" not in found(facts_of(data), page())
+
+
+def test_a_last_updated_date_more_than_a_year_old(minimal_facts):
+    minimal_facts["policy"]["effective_date"] = "2025-01-10"          # 387 days before TODAY
+    stale = found(facts_of(minimal_facts), page())["risk.stale_effective_date"]
+    assert "2025-01-10" in stale.reason and "policy.effective_date" in stale.fix
+    minimal_facts["policy"]["effective_date"] = "2025-02-02"          # 364 days
+    assert "risk.stale_effective_date" not in found(facts_of(minimal_facts), page())
 
 
 def test_no_age_risk_outside_the_eea(minimal_facts):
