@@ -5,7 +5,8 @@ law profiles and law tests each stretch of HTML read. This module cuts the HTML 
 list items, table rows, headings, dt/dd, captions, and any other element with text of its own, such as
 a callout) and gives each block the union of what the stretches under its text read. Then:
 
-- a regional section's blocks all serve its law;
+- a regional section's blocks all serve its law, and a block that names a law that applies
+  ("Art. 6(1)(f) GDPR") serves it;
 - a facts value that appears literally in a block's text (the brand, an email, a URL, a vendor's or
   region's name, a retention period) states its facts key, even where no attribute read recorded it;
 - only laws that apply to the policy are reported (the view offers no other law to record).
@@ -254,6 +255,28 @@ def _matched_facts(text: str, values: list[tuple[str, str]]) -> list[str]:
     return keys
 
 
+def law_names(laws: list[str]) -> list[tuple[str, str]]:
+    """(name, law id) for each applying law's short and full name in the catalog, longest first."""
+    cat = catalog.load()
+    names = {}
+    for law in laws:
+        for name in (cat.laws[law].get("short"), cat.laws[law].get("name")):
+            if isinstance(name, str) and len(name) >= 4:
+                names.setdefault(name, law)
+    return sorted(names.items(), key=lambda item: -len(item[0]))
+
+
+def _named_laws(text: str, names: list[tuple[str, str]]) -> set[str]:
+    """The applying laws a block names ("Art. 6(1)(f) GDPR"); "UK GDPR" does not also name the GDPR."""
+    found = set()
+    for name, law in names:
+        pattern = r"(?<!\w)" + re.escape(name) + r"(?!\w)"
+        if re.search(pattern, text):
+            found.add(law)
+            text = re.sub(pattern, " ", text)
+    return found
+
+
 def explain(facts: Facts, section: str | None = None) -> list[Block]:
     """The blocks of the policy for these facts, in reading order (only `section`'s, if given)."""
     from generator.render import render_recorded  # noqa: PLC0415
@@ -266,13 +289,14 @@ def explain(facts: Facts, section: str | None = None) -> list[Block]:
         if section not in valid:
             raise UsageError(f"explain: --section: expected one of {', '.join(valid)}, got {section!r}")
     laws_order = applicable_laws(facts)
+    names = law_names(laws_order)
     values = fact_values(facts)
     blocks = []
     for item in raw:
         sid, tag, text, accesses = item.section, item.tag, item.text, item.accesses
         if section is not None and sid != section:
             continue
-        laws = {key for kind, key in accesses if kind == "law"}
+        laws = {key for kind, key in accesses if kind == "law"} | _named_laws(text, names)
         owner = planned.get(sid)
         if owner is not None and owner.law:
             laws.add(owner.law)

@@ -144,6 +144,17 @@ def test_blocks_come_in_reading_order_and_section_filters():
     assert only[0].tag == "h2" and "GDPR" in only[0].text
 
 
+def test_a_block_that_names_an_applying_law_serves_it():
+    from generator.explain import _named_laws, law_names
+
+    names = law_names(["gdpr", "uk_gdpr", "ccpa"])
+    assert _named_laws("Our legitimate interest (Art. 6(1)(f) GDPR).", names) == {"gdpr"}
+    assert _named_laws("Art. 6(1)(f) UK GDPR applies.", names) == {"uk_gdpr"}
+    assert _named_laws("Under the GDPR and the UK GDPR.", names) == {"gdpr", "uk_gdpr"}
+    assert _named_laws("Under the PIPL.", names) == set()  # a law that does not apply is never reported
+    assert _named_laws("CCPAX is not a law.", names) == set()
+
+
 def test_values_of_the_facts_are_recognised_in_the_text():
     facts = load(EXAMPLES / "1024mining.yaml")
     values = dict(fact_values(facts))
