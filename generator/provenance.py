@@ -129,7 +129,7 @@ class LawIds(tuple):
         recorder = _ACTIVE.get()
         for law in tuple.__iter__(self):
             if recorder is not None:
-                recorder.record("law", law)
+                recorder.iterated(law)
             yield law
 
 
@@ -193,14 +193,14 @@ class LawSet:
         recorder = _ACTIVE.get()
         for law, profile in self._profiles.items():
             if recorder is not None:
-                recorder.record("law", law)
+                recorder.iterated(law)
             yield profile
 
     def items(self):
         recorder = _ACTIVE.get()
         for law, profile in self._profiles.items():
             if recorder is not None:
-                recorder.record("law", law)
+                recorder.iterated(law)
             yield law, profile
 
     def __len__(self) -> int:
@@ -219,6 +219,53 @@ class LawSet:
 
     def __reduce__(self):
         return (LawSet, (self._profiles, self._known))
+
+
+_PRIMITIVES = (str, bytes, int, float, bool, type(None))
+
+
+def model_keys(model: type) -> tuple[frozenset[str], frozenset[str]]:
+    """(leaf keys, section keys) of a pydantic model, dotted: `kyc.vendor` is a leaf (it may be a
+    string), `kyc` a section; a key that may be a string or a mapping (a custom vendor) is a leaf and
+    its fields are leaves too."""
+    import typing  # noqa: PLC0415
+
+    leaves: set[str] = set()
+    sections: set[str] = set()
+
+    def models_in(annotation: Any) -> tuple[list[type], bool]:
+        found, other = [], False
+        stack = [annotation]
+        while stack:
+            ann = stack.pop()
+            args = typing.get_args(ann)
+            origin = typing.get_origin(ann)
+            if origin is typing.Annotated:
+                stack.append(args[0])
+            elif args and origin not in (None,):
+                if origin in (list, tuple, set, frozenset):
+                    stack.extend(args)
+                else:  # Union / Optional / Literal
+                    if origin is typing.Literal:
+                        other = True
+                    else:
+                        stack.extend(a for a in args if a is not type(None))
+            elif isinstance(ann, type) and hasattr(ann, "model_fields"):
+                found.append(ann)
+            else:
+                other = True
+        return found, other
+
+    def walk(cls: type, prefix: str) -> None:
+        for name, field in cls.model_fields.items():
+            key = f"{prefix}{name}"
+            models, other = models_in(field.annotation)
+            (leaves if other or not models else sections).add(key)
+            for sub in models:
+                walk(sub, key + ".")
+
+    walk(model, "")
+    return frozenset(leaves), frozenset(sections)
 
 
 def law_owners(view: Any) -> dict[int, tuple[str, ...]]:
@@ -267,9 +314,17 @@ class Recorder:
     what each of its parts read, so a chunk that is a macro's output is split back into its parts.
     """
 
-    def __init__(self, owners: dict[int, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, owners: dict[int, tuple[str, ...]] | None = None, root: Any = None,
+                 leaves: frozenset[str] = frozenset(), laws: Iterable[str] = ()) -> None:
+        # The ids of the laws that apply: a template's `in` test that finds one records it.
+        self.laws = frozenset(laws)
         # The objects of the law profiles that apply, by id(): reading one records its law(s).
         self.owners = owners or {}
+        # Where no FactNS says which facts key an attribute states, the path it was read by does
+        # when it names one: p.contact.email -> contact.email, p.kyc.vendor.name -> kyc.vendor.
+        # Values are kept alive with their path so that no id() is reused while recording.
+        self.root, self.leaves = root, leaves
+        self.paths: dict[int, tuple[str, Any]] = {id(root): ("", root)} if root is not None else {}
         # Every read outside a capture, in order, and where the current chunk's reads begin.
         self.log: list[Access] = []
         self.taken = 0
@@ -283,7 +338,25 @@ class Recorder:
         self.bindings: dict[str, dict[Access, None]] = {}
 
     def reset(self) -> None:
-        self.__init__(self.owners)
+        self.__init__(self.owners, self.root, self.leaves, self.laws)
+
+    def _path_key(self, obj: Any, attribute: Any, value: Any) -> None:
+        base = self.paths.get(id(obj))
+        if base is None or not isinstance(attribute, str):
+            return
+        path = f"{base[0]}.{attribute}" if base[0] else attribute
+        parts = path.split(".")
+        for n in range(1, len(parts) + 1):
+            key = ".".join(parts[:n])
+            if key in self.leaves:
+                self.record("fact", key)
+                break
+        if not isinstance(value, _PRIMITIVES) and id(value) not in self.paths:
+            self.paths[id(value)] = (path, value)
+            if isinstance(value, (list, tuple)):
+                for item in value:
+                    if not isinstance(item, _PRIMITIVES) and id(item) not in self.paths:
+                        self.paths[id(item)] = (path, item)
 
     # -- reads
     def record(self, kind: str, key: str) -> None:
@@ -300,7 +373,7 @@ class Recorder:
 
     def saw(self, obj: Any, attribute: Any, value: Any) -> None:
         """One attribute or item read by a template: what does it state?"""
-        if isinstance(obj, FactNS):
+        if isinstance(obj, FactNS) and obj._facts is not None:
             if isinstance(obj, LawNS):
                 self.record("law", obj._law)
             if isinstance(attribute, str):
@@ -310,6 +383,11 @@ class Recorder:
             if value is not None and isinstance(attribute, str) and attribute in obj._profiles:
                 self.record("law", attribute)
             return
+        else:
+            if isinstance(obj, LawNS):
+                self.record("law", obj._law)
+            if self.paths:
+                self._path_key(obj, attribute, value)
         laws = self.owners.get(id(obj))
         if laws:
             for law in laws:
@@ -318,6 +396,19 @@ class Recorder:
             citation = getattr(obj, "citation", None)
             if isinstance(citation, str) and citation:
                 self.record("cite", citation)
+
+    def iterated(self, law: str) -> None:
+        """A loop reached this law's item: the output that follows, up to the next item, is about it.
+
+        A whole collection turned into a list inside a test or a `set` (`p.laws.ids | list`) is no use
+        of each law, so nothing is recorded while a capture is open."""
+        if not self.captures:
+            self.record("law", law)
+
+    def member(self, item: Any) -> None:
+        """A template's `x in y` test was true."""
+        if isinstance(item, str) and item in self.laws:
+            self.record("law", item)
 
     # -- chunks
     def scoped(self, accesses: dict[Access, None]) -> dict[Access, None]:

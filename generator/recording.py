@@ -7,6 +7,7 @@ differs only by calls into the active `provenance.Recorder`:
 - every attribute or item read (`p.kyc.vendor.name`, `map(attribute="name")`) goes through
   `Environment.getattr`/`getitem`, which tell the recorder what was read;
 - `{% if %}` captures what its tests read and opens a scope over the branch it takes;
+- a membership test that finds the id of a law that applies (`"gdpr" in p.law_ids`) records the law;
 - `{% for %}` captures what its iterable read and opens a scope over its body;
 - `{% set x = ... %}` binds what its value read to `x`, and each later read of `x` records it again;
 - a macro's output buffer keeps what each of its parts read, so a macro that outputs several blocks
@@ -134,6 +135,16 @@ class RecordingCodeGenerator(CodeGenerator):
         super().visit_AssignBlock(node, frame)
         self.writeline(f"environment.prov_bind({keys!r}, {merge!r})")
 
+    def visit_Compare(self, node: nodes.Compare, frame: Frame) -> None:
+        if len(node.ops) == 1 and node.ops[0].op in ("in", "notin"):
+            self.write("environment.prov_in(")
+            self.visit(node.expr, frame)
+            self.write(", ")
+            self.visit(node.ops[0].expr, frame)
+            self.write(f", {node.ops[0].op == 'notin'!r})")
+            return
+        super().visit_Compare(node, frame)
+
     def visit_Name(self, node: nodes.Name, frame: Frame) -> None:
         if node.ctx == "load" and node.name in getattr(self, "_prov_names", ()):
             self.write(f"environment.prov_use({self._prov_key(node.name)!r}, ")
@@ -203,6 +214,14 @@ class RecordingEnvironment(Environment):
         recorder = active()
         if recorder is not None:
             recorder.bind(names, merge)
+
+    def prov_in(self, item: Any, container: Any, negate: bool) -> bool:
+        found = item in container
+        if found:
+            recorder = active()
+            if recorder is not None:
+                recorder.member(item)
+        return not found if negate else found
 
     def prov_use(self, name: str, value: Any) -> Any:
         recorder = active()

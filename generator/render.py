@@ -10,12 +10,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
 from generator import __version__
-from generator.clauses import PlannedSection, plan
+from generator.clauses import PlannedSection, applicable_laws, plan
 from generator.errors import TemplateError
 from generator.facts import Facts
 from generator.jinjacache import bytecode_cache
 from generator.manifest import TEMPLATES_DIR  # defined once, in a module with no heavy imports
-from generator.provenance import Access, Recorder, law_owners, recording
+from generator.provenance import Access, Recorder, law_owners, model_keys, recording
 from generator.view import build_view, long_date
 
 
@@ -193,11 +193,20 @@ def _segments(chunks: list[tuple[str, tuple[Access, ...]]], strip: bool = False)
     return html, segments
 
 
-def record(template, context: dict, **extra) -> tuple[str, list[Segment]]:
-    """One template of a RecordingEnvironment rendered, with the record of what each stretch read."""
-    recorder = Recorder(law_owners(context.get("p")))
+def record(template, context: dict, laws=(), leaves=frozenset(), **extra) -> tuple[str, list[Segment]]:
+    """One template of a RecordingEnvironment rendered, with the record of what each stretch read.
+
+    `laws`: the ids of the laws that apply; `leaves`: the facts keys a path from `p` can name.
+    """
+    view = context.get("p")
+    recorder = Recorder(law_owners(view), root=view, leaves=leaves, laws=laws)
     with recording(recorder):
         return _segments(_recorded_chunks(template, recorder, context, **extra))
+
+
+@functools.cache
+def _facts_leaves() -> frozenset[str]:
+    return model_keys(Facts)[0]
 
 
 def render_recorded(facts: Facts) -> RecordedPolicy:
@@ -207,7 +216,7 @@ def render_recorded(facts: Facts) -> RecordedPolicy:
     """
     env = recording_environment()
     sections, view, context = _context(facts)
-    recorder = Recorder(law_owners(view))
+    recorder = Recorder(law_owners(view), root=view, leaves=_facts_leaves(), laws=applicable_laws(facts))
     rendered: list[RenderedSection] = []
     section_segments: list[list[Segment]] = []
     try:

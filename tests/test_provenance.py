@@ -45,7 +45,7 @@ def _view(*laws: str) -> FactNS:
 
 def _blocks(template: str, view) -> dict[str, tuple[set, set, set]]:
     """text -> (laws, facts, citations) of each block the template renders."""
-    html, segments = record(_env(RecordingEnvironment).get_template(template), {"p": view})
+    html, segments = record(_env(RecordingEnvironment).get_template(template), {"p": view}, laws=view.laws.ids)
     out = {}
     for block in attributed_blocks(html, segments):
         kinds = {kind: {key for k, key in block.accesses if k == kind} for kind in ("law", "fact", "cite")}
@@ -142,6 +142,32 @@ def test_elif_and_else_branches_record_only_laws_that_apply():
     assert neither["Neither law applies."][0] == set()
     assert neither["A PIPL paragraph."][0] == {"pipl"}
     assert neither["After the ifs, for everyone."][0] == set()
+
+
+def test_a_membership_test_that_finds_an_applying_law_records_it():
+    blocks = _blocks("gated.html.j2", _view("ccpa"))
+    assert blocks["Gated on a plain list of law ids."][0] == {"ccpa"}
+    assert blocks["Printed when the PIPL does not apply."][0] == set()
+
+
+def test_facts_keys_follow_the_path_a_plain_view_is_read_by():
+    """A view of plain namespaces and the facts' own models: p.contact.email states contact.email,
+    and everything read below p.kyc.vendor states kyc.vendor."""
+    from generator.facts import Facts
+    from generator.provenance import model_keys
+
+    view = SimpleNamespace(laws=LawSet({}), company=SimpleNamespace(name="Hashbox", country_name="New Zealand",
+                                                                     website="https://hashbox.example"),
+                           contact=SimpleNamespace(email="privacy@hashbox.example"),
+                           kyc=SimpleNamespace(vendor=SimpleNamespace(name="Sumsub"), obliged_entity=True))
+    html, segments = record(_env(RecordingEnvironment).get_template("facts.html.j2"), {"p": view},
+                            leaves=model_keys(Facts)[0])
+    facts = {b.text: {key for kind, key in b.accesses if kind == "fact"} for b in attributed_blocks(html, segments)}
+    assert facts["The check is carried out for us by Sumsub."] == {"kyc.vendor"}
+    assert facts["The law requires these checks."] == {"kyc.obliged_entity"}
+    assert facts["Write to privacy@hashbox.example."] == {"contact.email"}
+    assert facts["https://hashbox.example"] == {"company.website"}
+    assert facts["We are Hashbox, established in New Zealand."] == set()  # company.name is no facts key
 
 
 def test_loop_bodies_record_what_the_loop_iterates():
