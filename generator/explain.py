@@ -277,11 +277,26 @@ def _named_laws(text: str, names: list[tuple[str, str]]) -> set[str]:
     return found
 
 
-def explain(facts: Facts, section: str | None = None) -> list[Block]:
-    """The blocks of the policy for these facts, in reading order (only `section`'s, if given)."""
+def _recorded_as_built(facts: Facts, today: dt.date | None = None):
+    """The policy as `build` writes it: dated today when the facts give no date, and with the Draft
+    marker when `check` finds a gap (generator/build.py `checked`)."""
+    from generator.build import Draft, with_effective_date  # noqa: PLC0415
+    from generator.check import evaluate  # noqa: PLC0415
     from generator.render import render_recorded  # noqa: PLC0415
 
+    today = today or dt.date.today()
+    if facts.policy.effective_date is None:
+        facts = with_effective_date(facts, today)
     recorded = render_recorded(facts)
+    report = evaluate(facts, recorded.policy.html, today)
+    if not report.ok:
+        recorded = render_recorded(facts, Draft(len(report.missing), len(report.problems)))
+    return recorded
+
+
+def explain(facts: Facts, section: str | None = None) -> list[Block]:
+    """The blocks of the policy for these facts, in reading order (only `section`'s, if given)."""
+    recorded = _recorded_as_built(facts)
     planned: dict[str, PlannedSection] = {item.section.id: item.section for item in recorded.policy.sections}
     raw = attributed_blocks(recorded.policy.html, recorded.segments)
     if section is not None:

@@ -209,8 +209,8 @@ def _facts_leaves() -> frozenset[str]:
     return model_keys(Facts)[0]
 
 
-def render_recorded(facts: Facts) -> RecordedPolicy:
-    """The same policy as render(), byte for byte, with a record of what each stretch of HTML read.
+def render_recorded(facts: Facts, draft=None) -> RecordedPolicy:
+    """The same policy as render(facts, draft), byte for byte, with a record of what each stretch of HTML read.
 
     Used by `policygen explain` only: build and batch take render(), which records nothing.
     """
@@ -228,7 +228,7 @@ def render_recorded(facts: Facts) -> RecordedPolicy:
                 section_segments.append(segments)
             title = f"Privacy Policy of {view.company.name}"
             chunks = _recorded_chunks(env.get_template("policy.html.j2"), recorder, context,
-                                      sections=rendered, title=title, version=__version__)
+                                      sections=rendered, title=title, version=__version__, draft=draft)
     except JinjaError as exc:
         raise _template_error(exc) from exc
     segments: list[Segment] = []

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import EXAMPLES, write_facts
 from generator.clauses import applicable_laws
-from generator.explain import explain, fact_values, html_blocks
+from generator.explain import _recorded_as_built, explain, fact_values, html_blocks
 from generator.facts import load, validate
 from generator.render import render, render_recorded
 from generator.yamlio import LineMap
@@ -77,8 +77,15 @@ def _facts(data: dict):
     return validate(copy.deepcopy(data), "<test>", LineMap(None))
 
 
+def _built_html(facts) -> str:
+    """The HTML `build` writes for these facts (with its Draft marker, if any)."""
+    from generator.build import produce
+
+    return produce(facts, ("html",)).files["html"].decode("utf-8")
+
+
 def _coverage(facts) -> float:
-    html = render(facts).html
+    html = _built_html(facts)
     wanted = Counter(counted_blocks(html))
     have = Counter(b.text for b in explain(facts))
     covered = sum(min(n, have[text]) for text, n in wanted.items())
@@ -100,6 +107,7 @@ def test_the_recorded_render_is_the_policy_that_build_writes(path):
     facts = load(path)
     recorded = render_recorded(facts)
     assert recorded.policy.html == render(facts).html
+    assert _recorded_as_built(facts).policy.html == _built_html(facts)
     assert recorded.segments[0].start == 0 and recorded.segments[-1].end == len(recorded.policy.html)
     assert all(a.end == b.start for a, b in zip(recorded.segments, recorded.segments[1:]))
 
@@ -130,6 +138,14 @@ def test_a_block_that_names_the_kyc_vendor_states_kyc_vendor():
     vendor = [b for b in explain(facts, section="identity-verification") if "Sumsub" in b.text]
     assert vendor
     assert all("kyc.vendor" in b.facts for b in vendor)
+
+
+def test_the_draft_marker_is_explained_like_any_block(minimal_facts):
+    facts = _facts(minimal_facts)
+    html = _built_html(facts)
+    assert "draft-marker" in html, "the minimal facts miss required disclosures"
+    marker = [b for b in explain(facts) if b.text.startswith("Draft: not ready to publish.")]
+    assert len(marker) == 1 and marker[0].section == "doc-header"
 
 
 def test_blocks_come_in_reading_order_and_section_filters():
