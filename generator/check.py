@@ -411,7 +411,8 @@ class PolicyText:
     @classmethod
     def from_html(cls, html: str) -> "PolicyText":
         parser = _PolicyParser()
-        parser.feed(html)
+        body = html.find("<body")   # the head (its CSS above all) holds no text a rule reads
+        parser.feed(html[body:] if body >= 0 else html)
         parser.close()
         sections = {sid: SectionText(text=normalise("".join(s["text"])), blocks=s["blocks"],
                                      emphasis=s["emphasis"], hrefs=s["hrefs"])
@@ -695,18 +696,23 @@ class _Evaluator:
 
     def _near(self, check: dict, scope: SectionText, label: str) -> list[Failure]:
         within = check.get("within", 200)
-        spans, shown = [], []
+        regexes, shown = [], []
         for side in check["near"]:
             if "fact" in side:
                 value = fact_value(self.facts, self.view, side["fact"])
                 if value is None:
                     return [Failure(f"the facts do not give {side['fact']}", True)]
-                regex, what = _literal(str(value)), f'"{value}"'
+                regexes.append(_literal(str(value)))
+                shown.append(f'"{value}"')
             else:
-                regex, what = _search(side["text"]), f"/{side['text']}/"
-            spans.append([m.span() for m in regex.finditer(scope.text)])
-            shown.append(what)
-        close = any(max(a[0], b[0]) - min(a[1], b[1]) <= within for a in spans[0] for b in spans[1])
+                regexes.append(_search(side["text"]))
+                shown.append(f"/{side['text']}/")
+        text = scope.text
+        # The second pattern is looked for only around matches of the first (a policy is long).
+        slack = within + 200
+        close = any(max(a.start(), b.start()) - min(a.end(), b.end()) <= within
+                    for a in regexes[0].finditer(text)
+                    for b in regexes[1].finditer(text, max(0, a.start() - slack), a.end() + slack))
         if not close:
             return [Failure(f"{shown[0]} and {shown[1]} not within {within} characters in {label}", False)]
         return []
