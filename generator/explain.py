@@ -238,9 +238,22 @@ def fact_values(facts: Facts) -> list[tuple[str, str]]:
                 add(cat.kyc_documents[value]["name"], key)
             elif key == "data_collected" and value in cat.data_categories:
                 add(cat.data_categories[value]["name"], key)
-            else:
+            elif not _IDENTIFIER.match(value):
+                # Ids and choices (`none`, `consent`, `hosting`) are words any sentence may use.
                 add(value, key)
-    return values
+    return [(text, _shortest_key(key)) for text, key in values]
+
+
+_IDENTIFIER = re.compile(r"^[a-z0-9_\-]+$")
+
+
+def _shortest_key(key: str) -> str:
+    """`kyc.vendor.name` of a custom vendor states `kyc.vendor`, as a read of p.kyc.vendor.name does."""
+    from generator.provenance import model_keys  # noqa: PLC0415
+
+    leaves = model_keys(Facts)[0]
+    parts = key.split(".")
+    return next((".".join(parts[:n]) for n in range(1, len(parts) + 1) if ".".join(parts[:n]) in leaves), key)
 
 
 def _matched_facts(text: str, values: list[tuple[str, str]]) -> list[str]:

@@ -20,6 +20,7 @@ through the `Recorder` that is active in the current context.
 from __future__ import annotations
 
 import contextlib
+import functools
 import contextvars
 from types import SimpleNamespace
 from typing import Any, Iterable, Iterator
@@ -224,6 +225,7 @@ class LawSet:
 _PRIMITIVES = (str, bytes, int, float, bool, type(None))
 
 
+@functools.cache
 def model_keys(model: type) -> tuple[frozenset[str], frozenset[str]]:
     """(leaf keys, section keys) of a pydantic model, dotted: `kyc.vendor` is a leaf (it may be a
     string), `kyc` a section; a key that may be a string or a mapping (a custom vendor) is a leaf and

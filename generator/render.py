@@ -204,7 +204,6 @@ def record(template, context: dict, laws=(), leaves=frozenset(), **extra) -> tup
         return _segments(_recorded_chunks(template, recorder, context, **extra))
 
 
-@functools.cache
 def _facts_leaves() -> frozenset[str]:
     return model_keys(Facts)[0]
 

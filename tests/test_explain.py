@@ -171,11 +171,18 @@ def test_a_block_that_names_an_applying_law_serves_it():
     assert _named_laws("CCPAX is not a law.", names) == set()
 
 
-def test_values_of_the_facts_are_recognised_in_the_text():
+def test_values_of_the_facts_are_recognised_in_the_text(minimal_facts):
     facts = load(EXAMPLES / "1024mining.yaml")
     values = dict(fact_values(facts))
     assert values["Sumsub"] == "kyc.vendor"
     assert values[facts.contact.email] == "contact.email"
+    assert values["90 days"] == "retention.logs"
+    # Ids and choices are ordinary words, not statements of a fact.
+    assert not {"none", "consent", "opt_out", "ignore", "honour", "cloud_hashrate"} & set(values)
+    minimal_facts["kyc"] = {"vendor": {"name": "Checkr Ltd", "website": "https://checkr.example", "country": "gb"},
+                            "documents": ["government_id"]}
+    custom = dict(fact_values(_facts(minimal_facts)))
+    assert custom["Checkr Ltd"] == "kyc.vendor" and custom["https://checkr.example"] == "kyc.vendor"
     by_text = {b.text: b for b in explain(facts, section="contact")}
     assert any("contact.email" in b.facts for b in by_text.values())
 
