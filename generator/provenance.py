@@ -58,6 +58,8 @@ class FactNS(SimpleNamespace):
     __slots__ = ("_facts",)
 
     def __init__(self, _facts: str | dict[str, str | list[str]] | None = None, /, **attributes: Any):
+        # FactNS("company", ...) and FactNS(_facts="company", ...) are the same.
+        _facts = attributes.pop("_facts", _facts)
         super().__init__(**attributes)
         object.__setattr__(self, "_facts", _facts)
 
@@ -85,8 +87,12 @@ class LawNS(FactNS):
 
     __slots__ = ("_law",)
 
-    def __init__(self, _law: str, _facts: str | dict[str, str | list[str]] | None = None, /, **attributes: Any):
-        super().__init__(_facts, **attributes)
+    def __init__(self, _law: str | None = None, _facts: str | dict[str, str | list[str]] | None = None, /,
+                 **attributes: Any):
+        _law = attributes.pop("_law", _law)
+        if not isinstance(_law, str):
+            raise TypeError("LawNS needs the id of its law: LawNS('gdpr', ...) or LawNS(_law='gdpr', ...)")
+        super().__init__(attributes.pop("_facts", _facts), **attributes)
         object.__setattr__(self, "_law", _law)
 
     @property

@@ -68,6 +68,14 @@ def test_factns_behaves_like_simplenamespace():
     assert mapped.facts_keys("both") == ("a.b", "c.d")
     assert mapped.facts_keys("slug") == ()
     assert FactNS(None, a=1).facts_keys("a") == ()
+    # The keyword form, as view.py writes it.
+    keyword = FactNS(_facts="company", name="Hashbox")
+    assert keyword.facts_keys("name") == ("company.name",) and vars(keyword) == {"name": "Hashbox"}
+    right = LawNS(_law="gdpr", _facts={"name": "x.y"}, name="Access", citation="Art. 15 GDPR")
+    assert right.law_id == "gdpr" and right.facts_keys("name") == ("x.y",) and vars(right)["citation"]
+    assert pickle.loads(pickle.dumps(right)).law_id == "gdpr"
+    with pytest.raises(TypeError):
+        LawNS(name="a law object without its law")
 
 
 def test_view_objects_survive_pickling_and_copying():
