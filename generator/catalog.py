@@ -13,7 +13,7 @@ from generator.yamlio import load_data_file
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 FILES = ("kyc_vendors", "trackers", "kyc_documents", "data_categories", "purposes",
-         "legal_bases", "regions", "laws")
+         "legal_bases", "regions", "laws", "security_measures")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Catalog:
     legal_bases: Mapping[str, Any]
     regions: Mapping[str, Any]
     laws: Mapping[str, Any]
+    security_measures: Mapping[str, Any]
 
     def canonical_region(self, region: str) -> str:
         return self.regions[region].get("alias_of", region)

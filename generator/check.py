@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from generator import catalog, problems
 from generator.clauses import CLOSING_SECTIONS, CORE_SECTIONS, applicable_laws, law_section_id
-from generator.facts import Facts, storage_regions
+from generator.facts import Facts
+from generator.transfers import transfer_plan
 from generator.view import CHANGE_NOTICE_TEXT, build_view, long_date
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
@@ -137,7 +138,7 @@ def _automated(f: Facts) -> bool:
 
 
 def _us_users(f: Facts) -> bool:
-    return any(r == "global" or _cat().region_within(r, "us") for r in f.audience.regions)
+    return build_view(f).us_users
 
 
 CONDITIONS: dict[str, Callable[[Facts], bool]] = {
@@ -188,6 +189,14 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "under16_and_shares": lambda f: f.audience.minimum_age < 16 and _sells_or_shares(f),
     "eu_or_uk_users": lambda f: bool(_laws(f) & {"gdpr", "uk_gdpr"}),
     "us_users": _us_users,
+    "us_state_laws_apply": lambda f: "us_states" in _laws(f),
+    # PIPL Art. 28: biometrics, financial accounts and the data of children under 14, as collected here.
+    "pipl_sensitive_data": lambda f: _kyc_biometric(f) or "payment" in f.data_collected or f.audience.minimum_age < 14,
+    "kyc_obliged_legal_obligation": lambda f: f.kyc.enabled and build_view(f).kyc.basis == "legal_obligation"
+                                              and build_view(f).bases_law is not None,
+    "kyc_legitimate_interest": lambda f: f.kyc.enabled and build_view(f).kyc.basis == "legitimate_interests"
+                                         and build_view(f).bases_law is not None,
+    "consent_tool": lambda f: bool(f.cookies.consent_tool or f.cookies.consent_tool_url),
 }
 # The problem rules' conditions (generator/problems.py) are named apart from these.
 CONDITIONS.update({k: v for k, v in problems.CONDITIONS.items() if k not in CONDITIONS})
@@ -205,9 +214,15 @@ CROSS_CUTTING_LAWS: dict[str, Callable[[Facts], bool]] = {
 # Fact values: what the rendered text must contain (a string, a list, or groups)
 # ----------------------------------------------------------------------------------
 
+_ZONE_LAWS = {"eea": "gdpr", "uk": "uk_gdpr", "cn": "pipl", "br": "lgpd", "nz": "nz_privacy", "sg": "pdpa",
+              "ca": "pipeda"}
+
+
 def _destinations_outside(f: Facts, region: str) -> list[str]:
-    cat = _cat()
-    return [cat.region_name(r) for r in storage_regions(f) if not cat.region_within(r, region)]
+    """The places data goes to from `region`, as the one transfer computation (generator/transfers.py) finds them."""
+    law = _ZONE_LAWS[region]
+    transfers = transfer_plan(f, [law]).for_law(law)
+    return [d.name for d in transfers.destinations] if transfers else []
 
 
 def _unique(items) -> list:

@@ -39,10 +39,9 @@ CORE_SECTIONS: list[tuple[str, str, Callable[[Facts], bool]]] = [
     ("introduction", "About this policy", _always),
     ("controller", "Who we are", _always),
     ("data-we-collect", "The personal data we collect", _always),
-    ("how-we-use", "How we use your data and on what legal basis", _always),
+    ("how-we-use", "How we use your data", _always),
     ("identity-verification", "Identity verification (KYC)", _has_kyc),
-    ("cookies", "Cookies and similar technologies", _always),
-    ("analytics-advertising", "Analytics and advertising", _has_trackers),
+    ("cookies", "Cookies, analytics and advertising", _always),
     ("marketing", "Marketing messages", _sends_marketing),
     ("sharing", "Who we share your data with", _always),
     ("international-transfers", "Where your data is stored and transferred", _always),
@@ -58,11 +57,54 @@ CLOSING_SECTIONS: list[tuple[str, str, Callable[[Facts], bool]]] = [
 ]
 
 
+def _excluded(cat, law: str, excluded) -> bool:
+    """True when every region of the law lies in a region the company says it does not target."""
+    homes = [r for r in cat.law_regions(law) if "alias_of" not in cat.regions[r]]
+    return bool(excluded) and all(any(cat.region_within(h, x) for x in excluded) for h in homes)
+
+
 def applicable_laws(facts: Facts) -> list[str]:
-    """Each law whose section the policy needs, in catalog order, from the user regions."""
+    """Each law whose section the policy needs, in catalog order, from the user regions.
+
+    A region brings its own law (us-ca the CCPA only: a business targeting California makes no
+    promise to other states) and the laws of the regions it lies within (de brings the GDPR). `us`
+    brings the state laws, and the CCPA too when audience.ccpa_business is true. `global` brings
+    every law but those of audience.exclude_regions (and the CCPA when ccpa_business is false).
+    """
     cat = catalog.load()
-    laws = {law for region in facts.audience.regions for law in cat.laws_for_region(region)}
-    return [law for law in cat.laws if law in laws]
+    excluded = facts.audience.exclude_regions
+    ccpa = facts.audience.ccpa_business is True
+    laws: set[str] = set()
+    for region in facts.audience.regions:
+        region = cat.canonical_region(region)
+        if region == "global":
+            # Worldwide users include Californians: the CCPA stays unless the company says it is below its thresholds.
+            laws |= {law for law in cat.laws if law != "ccpa" or facts.audience.ccpa_business is not False}
+        elif cat.regions[region].get("kind") == "subregion":
+            laws.add(cat.regions[region]["law"])
+        else:
+            laws |= set(cat.laws_for_region(region))
+            if ccpa and region == "us":
+                laws.add("ccpa")
+    return [law for law in cat.laws if law in laws and not _excluded(cat, law, excluded)]
+
+
+def folded_law(facts: Facts) -> str | None:
+    """The one law whose text the general sections carry themselves, with no section of its own.
+
+    A company established in the EEA whose users are only there writes a GDPR notice throughout;
+    a separate GDPR annex would repeat it.
+    """
+    laws = applicable_laws(facts)
+    if laws == ["gdpr"] and catalog.load().region_within(facts.company.country, "eea"):
+        return "gdpr"
+    return None
+
+
+def regional_laws(facts: Facts) -> list[str]:
+    """The laws that get a section of their own."""
+    folded = folded_law(facts)
+    return [law for law in applicable_laws(facts) if law != folded]
 
 
 def law_section_id(law: str) -> str:
@@ -73,7 +115,7 @@ def plan(facts: Facts) -> list[PlannedSection]:
     cat = catalog.load()
     entries = [(sid, title, f"sections/{sid}.html.j2", None) for sid, title, applies in CORE_SECTIONS if applies(facts)]
     entries += [(law_section_id(law), cat.laws[law]["section_title"], f"regional/{law}.html.j2", law)
-                for law in applicable_laws(facts)]
+                for law in regional_laws(facts)]
     entries += [(sid, title, f"sections/{sid}.html.j2", None) for sid, title, applies in CLOSING_SECTIONS if applies(facts)]
     return [PlannedSection(sid, number, title, template, law)
             for number, (sid, title, template, law) in enumerate(entries, start=1)]

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from generator import catalog
 from generator.errors import FactsError, Problem
+from generator.transfers import safeguard_ids
 from generator.yamlio import LineMap, load_file, load_text
 
 SCHEMA_VERSION = 1
@@ -157,7 +158,7 @@ ServiceId = Annotated[
     Literal[SERVICES],  # type: ignore[valid-type]
     BeforeValidator(_catalog_id("services", SERVICES, "cloud_hashrate")),
 ]
-SAFEGUARDS = ("scc", "adequacy", "consent", "bcr")
+SAFEGUARDS = safeguard_ids()
 SafeguardId = Annotated[
     Literal[SAFEGUARDS],  # type: ignore[valid-type]
     BeforeValidator(_catalog_id("transfer safeguards", SAFEGUARDS, "scc")),
@@ -193,7 +194,7 @@ class Contact(Section):
     dpo_email: Email | None = Field(None, description="Email of your data protection officer, if you have appointed one (GDPR Art. 37; PDPA requires one for Singapore).")
     dpo_name: Text | None = Field(None, description="Name or job title of the data protection officer (optional; the email is what the law requires).")
     phone: Text | None = Field(None, description="A phone number for privacy requests. The CCPA expects a toll-free number unless you operate only online.")
-    response_days: Annotated[int, BeforeValidator(_bounded_int(1, 90))] = Field(30, description="How many days you promise to take at most to answer a privacy request (1 to 90; GDPR allows one month).")
+    response_days: Annotated[int, BeforeValidator(_bounded_int(1, 90))] | None = Field(None, description="How many days you promise to take at most to answer a privacy request (1 to 90). Left unset, the policy gives each law's own deadline.")
     request_form_url: Url | None = Field(None, description="A web form where users can make privacy requests.")
     complaint_form_url: Url | None = Field(None, description="A web form for complaints about how you handle personal data (the UK's Data (Use and Access) Act 2025 expects one).")
 
@@ -222,7 +223,9 @@ class Policy(Section):
 
 class Audience(Section):
     minimum_age: Annotated[int, BeforeValidator(_bounded_int(13, 21))] = Field(description="The minimum age to use the service (13 to 21). Crypto and hashrate services almost always use 18.")
-    regions: UniqueList(RegionId, "regions") = Field(min_length=1, description="Where your users are. Each region brings the section its privacy law requires (eea: GDPR, uk: UK GDPR, us-ca: CCPA, cn: PIPL, hk: PDPO, nz: Privacy Act, sg: PDPA, br: LGPD, ca: PIPEDA).")
+    regions: UniqueList(RegionId, "regions") = Field(min_length=1, description="Where your users are. Each region brings the section its privacy law requires (eea: GDPR, uk: UK GDPR, us-ca: CCPA, us: US state laws, cn: PIPL, hk: PDPO, nz: Privacy Act, sg: PDPA, br: LGPD, ca: PIPEDA; global: every one of them except exclude_regions).")
+    exclude_regions: UniqueList(RegionId, "regions") = Field(default_factory=list, description="Regions you do not target, left out of `global` (for example cn if you do not offer the service in mainland China).")
+    ccpa_business: Flag | None = Field(None, description="true if you meet a CCPA threshold (annual revenue over the CPI-adjusted USD 25 million, buy, sell or share data of 100,000+ California consumers or households, or earn half your revenue from selling or sharing it); false if not. With us users, true brings the California (CCPA) section.")
 
 
 class CustomVendor(Section):
@@ -251,9 +254,10 @@ class Kyc(Section):
     vendor: KycVendorRef = Field("none", description="Who checks identity documents: a catalog id (sumsub, onfido, jumio, veriff, persona), a custom provider, in_house if your own staff check them, or none for no identity checks.")
     documents: UniqueList(KycDocumentId, "KYC documents") = Field(default_factory=list, description="What identity verification asks users for. A selfie check is biometric data, which several laws treat as sensitive.")
     storage_region: RegionId | None = Field(None, description="Region id where the KYC provider stores the documents.")
-    obliged_entity: Flag = Field(False, description="true if anti-money-laundering law requires you to identify customers (you are an obliged or reporting entity); false if you verify identity by choice, to prevent fraud.")
-    screening: Flag = Field(True, description="true if users are screened against sanctions and politically-exposed-person lists.")
-    automated_rejection: Flag = Field(False, description="true if the provider's software can reject a verification without a person reviewing it.")
+    obliged_entity: Flag | None = Field(None, description="true if anti-money-laundering law requires you to identify customers (you are an obliged or reporting entity); false if you verify identity by choice, to prevent fraud. Left unset, the policy says nothing about it and check asks for it.")
+    screening: Flag | None = Field(None, description="true if users are screened against sanctions and politically-exposed-person lists; false if not. Left unset, the policy says nothing about screening and check asks for it.")
+    selfie_alternative: Flag | None = Field(None, description="true if users who do not want the selfie (face) check can verify another way, such as a video call or a manual document check; false if not. The policy offers an alternative only when this is true.")
+    automated_rejection: Flag | None = Field(None, description="true if the provider's software can reject a verification without a person reviewing it; false if a person reviews every rejection.")
 
     @property
     def enabled(self) -> bool:
@@ -263,9 +267,33 @@ class Kyc(Section):
 class Cookies(Section):
     analytics: Flag | None = Field(None, description="Whether the site sets analytics cookies. Defaults to true when analytics tools are listed.")
     marketing: Flag = Field(False, description="Whether the site sets advertising or marketing cookies.")
-    do_not_track: Literal["honour", "ignore"] = Field("ignore", description="How the site responds to the browser's Do Not Track signal: honour or ignore. California's CalOPPA requires you to say.")
-    global_privacy_control: Literal["honour", "ignore"] = Field("honour", description="How the site responds to Global Privacy Control opt-out signals: honour or ignore. California requires businesses that sell or share data to honour them.")
+    do_not_track: Literal["honour", "ignore"] | None = Field(None, description="How the site responds to the browser's Do Not Track signal: honour or ignore. CalOPPA requires a site with US users to say; the policy mentions it only for US users.")
+    global_privacy_control: Literal["honour", "ignore"] | None = Field(None, description="How the site responds to Global Privacy Control opt-out signals: honour or ignore. California requires businesses that sell or share data to honour them; the policy mentions it only for US users.")
+    consent_tool: Flag | None = Field(None, description="true if a cookie banner asks for consent before any non-essential cookie is set; false if not. The policy describes a banner only when this is true (or consent_tool_url is given).")
     consent_tool_url: Url | None = Field(None, description="A link that reopens your cookie-consent banner, so users can change their choices.")
+
+
+SECURITY_MEASURES = tuple(_CATALOG.security_measures)
+SecurityMeasureId = Annotated[
+    Literal[SECURITY_MEASURES],  # type: ignore[valid-type]
+    BeforeValidator(_catalog_id("security measures", _CATALOG.security_measures, "tls")),
+]
+GROUP_ROLES = ("processor", "controller", "joint_controller")
+
+
+class GroupCompany(Section):
+    name: Text = Field(description="The group company's legal name.")
+    country: RegionId = Field(description="Region id of the country where it is established.")
+    role: Literal[GROUP_ROLES] = Field(description="What it does with the data: processor (works for you, on your instructions), controller (uses it for its own purposes) or joint_controller (decides with you).")  # type: ignore[valid-type]
+    purpose: Text | None = Field(None, description="What it does with the data, in one phrase, such as 'runs our data centre in Iceland'.")
+
+
+UNSUBSCRIBE_METHODS = ("email_link", "account_settings", "reply")
+
+
+class MarketingUnsubscribe(Section):
+    methods: UniqueList(Literal[UNSUBSCRIBE_METHODS], "ways to unsubscribe") = Field(default_factory=list, description="How users can stop marketing emails besides writing to you: email_link (a link in each email), account_settings, reply (replying to the email).")  # type: ignore[valid-type]
+    days: Annotated[int, BeforeValidator(_bounded_int(1, 30))] | None = Field(None, description="The most days you take to act on an unsubscribe request (1 to 30); the policy promises a period only when you give one.")
 
 
 class Retention(Section):
@@ -293,8 +321,11 @@ class Facts(Section):
     transfer_safeguards: UniqueList(SafeguardId, "safeguards") = Field(default_factory=list, description="How transfers abroad are protected: scc (standard contractual clauses), adequacy, consent or bcr (binding corporate rules). Needed when data leaves a region with transfer rules.")
     retention: Retention = Field(description="How long data is kept.")
     marketing_emails: Literal["consent", "opt_out", "none"] = Field("none", description="Whether you send marketing emails: consent (only to those who opt in), opt_out (to customers until they unsubscribe) or none.")
+    marketing_unsubscribe: MarketingUnsubscribe = Field(default_factory=MarketingUnsubscribe, description="How users stop marketing emails, and how fast you act on it.")
     automated_decisions: Annotated[Union[bool, str], BeforeValidator(_decisions)] = Field(False, description="false if no decision with legal or similar effect is made by software alone; otherwise a sentence describing the decision, its logic and its effect.")
-    sells_personal_data: Flag = Field(False, description="true if you sell personal data for money or other value. Advertising pixels count as 'sharing' under the CCPA even when this is false.")
+    sells_personal_data: Flag | None = Field(None, description="true if you sell personal data for money or other value; false if you never do. Advertising pixels count as 'sharing' under the CCPA even when this is false. The policy says 'we do not sell' only when this is false.")
+    security_measures: UniqueList(SecurityMeasureId, "security measures") = Field(default_factory=list, description="The security measures you really take; the policy promises only these. One or more of: " + ", ".join(SECURITY_MEASURES) + ".")
+    group_companies: UniqueList(GroupCompany, "group companies") = Field(default_factory=list, description="Companies of your group that receive personal data (name, country, role); none means the policy names no group companies.")
 
     @model_validator(mode="after")
     def _cookie_defaults(self) -> "Facts":
@@ -320,20 +351,15 @@ def cross_field_problems(facts: Facts) -> list[tuple[tuple, str]]:
             names = ", ".join(outside)
             problems.append((("transfer_safeguards",),
                              f"is required because data of users in {user_region} is stored or processed in {names}, "
-                             f"outside {user_region}; give one or more of {', '.join(SAFEGUARDS)}"))
+                             f"outside {user_region}; give one or more of {', '.join(SAFEGUARDS[:4])} "
+                             "(or a mechanism of that law, see `policygen schema`)"))
             break
+    excluded = set(facts.audience.exclude_regions)
+    for region in facts.audience.regions:
+        if region in excluded:
+            problems.append((("audience", "exclude_regions"),
+                             f"names {region}, which audience.regions also lists; a region is either targeted or excluded"))
     return problems
-
-
-# The region that stands for each law when users are `global`: eea for the GDPR, not each member.
-_LAW_HOME_REGIONS = [
-    rid for rid, entry in _CATALOG.regions.items()
-    if entry.get("law") and "alias_of" not in entry and not (entry.get("law") == "gdpr" and rid != "eea")
-]
-
-
-# Data moves freely inside the area a law covers: a German user's data may be stored in France.
-_FREE_FLOW_ZONE = {"gdpr": "eea", "uk_gdpr": "uk"}
 
 
 def storage_regions(facts: Facts) -> list[str]:
@@ -345,17 +371,22 @@ def storage_regions(facts: Facts) -> list[str]:
 
 
 def restricted_transfers(facts: Facts) -> list[tuple[str, list[str]]]:
-    """(user region, storage regions outside it) for each user region whose law restricts transfers."""
+    """(zone, stored places outside it) for each law that applies and restricts transfers of stored data.
+
+    Read from generator/transfers.py, the one transfer computation: only storage counts here (the
+    company's own, where it is a transfer, and the KYC records); a provider's receipt of data
+    without a safeguard is for `check` to report.
+    """
+    from generator.transfers import transfer_plan  # noqa: PLC0415 - transfers reads the clause plan
+
     found = []
-    for user_region in facts.audience.regions:
-        regions = _LAW_HOME_REGIONS if user_region == "global" else [user_region]
-        for region in regions:
-            if not _CATALOG.regions[region].get("restricts_transfers"):
-                continue
-            zone = _FREE_FLOW_ZONE.get(_CATALOG.regions[region].get("law"), region)
-            outside = [d for d in storage_regions(facts) if not _CATALOG.region_within(d, zone)]
-            if outside:
-                found.append((region, outside))
+    for law in transfer_plan(facts).laws.values():
+        if not law.restricts:
+            continue
+        outside = [d.region for d in law.destinations
+                   if any(f.own or f.use == "identity-verification records" for f in d.flows)]
+        if outside:
+            found.append((law.zone, outside))
     return found
 
 

@@ -16,7 +16,7 @@ from generator.facts import Facts
 from generator.jinjacache import bytecode_cache
 from generator.manifest import TEMPLATES_DIR  # defined once, in a module with no heavy imports
 from generator.provenance import Access, Recorder, law_owners, model_keys, recording
-from generator.view import build_view, long_date
+from generator.view import build_view, in_text, long_date
 
 
 
@@ -64,7 +64,7 @@ def _make_environment(cls: type[Environment], **options) -> Environment:
         auto_reload=False,
         **options,
     )
-    env.filters.update(join_and=join_and, mailto=mailto, link=link, long_date=long_date, capfirst=capfirst, lcfirst=lcfirst)
+    env.filters.update(join_and=join_and, mailto=mailto, link=link, long_date=long_date, in_text=in_text, capfirst=capfirst, lcfirst=lcfirst)
     return env
 
 

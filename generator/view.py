@@ -11,8 +11,11 @@ import datetime as dt
 from types import SimpleNamespace as NS
 from typing import Any
 
-from generator import catalog
-from generator.facts import Facts, restricted_transfers, storage_regions
+from generator import catalog, lawprofiles
+from generator.clauses import applicable_laws
+from generator.facts import Facts, storage_regions
+from generator.provenance import LawSet
+from generator.transfers import transfer_plan
 
 SERVICE_NAMES = {
     "cloud_hashrate": "cloud hashrate contracts",
@@ -52,11 +55,13 @@ def _vendor(ref: Any, entries) -> NS:
         entry = entries[ref]
         return NS(id=ref, custom=False, name=entry["name"], legal_name=entry["legal_name"],
                   country=entry["country"], country_name=cat.region_name(entry["country"]),
+                  country_in_text=in_text(cat.region_name(entry["country"])),
                   website=entry["website"], privacy_url=entry["privacy_url"],
                   **{k: (list(v) if isinstance(v, tuple) else v) for k, v in entry.items()
                      if k not in ("name", "legal_name", "country", "website", "privacy_url")})
     return NS(id=None, custom=True, name=ref.name, legal_name=ref.name, country=ref.country,
-              country_name=cat.region_name(ref.country), website=ref.website,
+              country_name=cat.region_name(ref.country), country_in_text=in_text(cat.region_name(ref.country)),
+              website=ref.website,
               privacy_url=ref.privacy_url, purpose=ref.purpose, processes=None, returns=None)
 
 
@@ -96,7 +101,7 @@ def _categories(facts: Facts) -> list[NS]:
                 continue
             purpose = cat.purposes[use["purpose"]]
             basis = use["basis"]
-            if use["purpose"] == "identity_verification" and not facts.kyc.obliged_entity:
+            if use["purpose"] == "identity_verification" and not (facts.kyc.obliged_entity and _established_where_bases_apply(facts)):
                 basis = "legitimate_interests"
             if use["purpose"] == "marketing" and facts.marketing_emails == "opt_out":
                 basis = "legitimate_interests"
@@ -155,6 +160,11 @@ def _join_names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _established_where_bases_apply(facts: Facts) -> bool:
+    cat = catalog.load()
+    return any(cat.region_within(facts.company.country, zone) for zone in ("eea", "uk", "br"))
+
+
 def _kyc(facts: Facts) -> NS | None:
     if not facts.kyc.enabled:
         return None
@@ -172,7 +182,9 @@ def _kyc(facts: Facts) -> NS | None:
               storage_region_in_text=in_text(cat.region_name(storage)) if storage else None,
               obliged_entity=facts.kyc.obliged_entity, screening=facts.kyc.screening,
               automated_rejection=facts.kyc.automated_rejection,
-              basis="legal_obligation" if facts.kyc.obliged_entity else "legitimate_interests",
+              # Only EU, member-state or UK law is a legal obligation under Art. 6(1)(c), 6(3) GDPR.
+              basis="legal_obligation" if facts.kyc.obliged_entity and _established_where_bases_apply(facts) else "legitimate_interests",
+              selfie_alternative=facts.kyc.selfie_alternative,
               retention=facts.retention.kyc or facts.retention.default)
 
 
@@ -351,20 +363,108 @@ def _adequacy(region: str, home: str) -> NS | None:
     return None
 
 
+# Plain names for the right ids of the law profiles, as the general rights section lists them.
+RIGHT_TITLES = {
+    "know": "Right to know", "access": "Right of access", "confirmation": "Right to confirmation", "correction": "Right to correction",
+    "deletion": "Right to deletion", "portability": "Right to portability", "restriction": "Right to restriction",
+    "objection": "Right to object", "object_direct_marketing": "Right to object to direct marketing",
+    "withdraw_consent": "Right to withdraw consent", "automated_decisions": "Rights on automated decisions",
+    "opt_out_sale_sharing": "Right to opt out of sale and sharing", "opt_out_targeted_ads": "Right to opt out of targeted advertising",
+    "opt_out_profiling": "Right to opt out of profiling", "limit_sensitive": "Right to limit the use of sensitive information",
+    "explanation": "Right to an explanation", "anonymisation": "Right to anonymisation, blocking or deletion",
+    "information_on_sharing": "Right to information about sharing", "third_party_list": "Right to a list of recipients",
+    "refuse_consent_information": "Right to information about refusing consent", "contest_profiling": "Right to contest profiling",
+    "deceased_relatives": "Rights of close relatives", "deindexation": "Right to de-indexing",
+    "non_discrimination": "Right to equal treatment", "complain_to_controller": "Right to complain to us",
+}
+# Rights the general section states elsewhere (complaints, appeals) or not as a list item.
+_RIGHTS_STATED_APART = ("complain", "appeal")
+# The laws whose lawful bases follow the GDPR's (consent, contract, legal obligation, legitimate interests).
+GDPR_STYLE_BASES = ("gdpr", "uk_gdpr", "lgpd")
+
+
+def _rights(law_ids: list[str]) -> list[NS]:
+    rows = []
+    merged = lawprofiles.union_rights(law_ids)
+    for right_id in lawprofiles.RIGHT_IDS:
+        if right_id not in merged or right_id in _RIGHTS_STATED_APART:
+            continue
+        granted = merged[right_id]
+        first = granted[0][1]
+        laws = [law for law, _ in granted]
+        scopes = {right.scope for _, right in granted}
+        # A right of one law goes by that law's own name; a right several laws share, by a plain one.
+        title = first.name[:1].upper() + first.name[1:] if len(granted) == 1 else RIGHT_TITLES.get(right_id, first.name.capitalize())
+        rows.append(NS(id=right_id, title=title, summary=first.summary,
+                       laws=laws, law_names=[lawprofiles.get(law).short for law in laws],
+                       everywhere=len(laws) == len(law_ids) and scopes == {None},
+                       scope=first.scope if len(granted) == 1 else None))
+    return rows
+
+
+# PIPL Art. 13 has no legitimate-interests ground: each GDPR-style basis maps to a PIPL ground,
+# and a purpose resting on legitimate interests takes the ground that fits it, else consent.
+PIPL_GROUNDS = {"contract": "necessary to conclude or perform our contract with you",
+                "legal_obligation": "necessary to meet our statutory duties", "consent": "your consent"}
+PIPL_INTEREST_GROUNDS = {"secure_service": "contract", "legal_claims": "legal_obligation",
+                         "payouts": "contract", "mining_operations": "contract", "support": "contract",
+                         "events": "contract", "provide_service": "contract"}
+
+
+def _pipl_purposes(purposes: list[NS], kyc: NS | None) -> list[NS]:
+    rows = []
+    for row in purposes:
+        grounds = []
+        for basis in row.bases:
+            if basis == "legitimate_interests":
+                if row.id == "identity_verification":
+                    basis = "legal_obligation" if kyc and kyc.obliged_entity else "consent"
+                else:
+                    basis = PIPL_INTEREST_GROUNDS.get(row.id, "consent")
+            if basis not in grounds:
+                grounds.append(basis)
+        rows.append(NS(name=row.name, basis="; ".join(PIPL_GROUNDS[g] for g in grounds), consent="consent" in grounds))
+    return rows
+
+
+def _recipient_names(company_name: str):
+    def names(flows) -> list[str]:
+        found: list[str] = []
+        for flow in flows:
+            name = company_name if flow.own else flow.recipient
+            if name not in found:
+                found.append(name)
+        return found
+    return names
+
+
+def _group_companies(facts: Facts) -> list[NS]:
+    cat = catalog.load()
+    roles = {"processor": "processes data for us, on our instructions",
+             "controller": "uses the data for its own purposes as a separate controller",
+             "joint_controller": "decides with us how the data is used (joint controller)"}
+    return [NS(name=g.name, country=g.country, country_name=cat.region_name(g.country), role=g.role,
+               role_text=roles[g.role], purpose=g.purpose) for g in facts.group_companies]
+
+
+def _us_users(facts: Facts, laws: list[str]) -> bool:
+    """Users in the United States, which brings CalOPPA's and COPPA's statements."""
+    cat = catalog.load()
+    if any(cat.region_within(r, "us") for r in facts.audience.exclude_regions):
+        return False
+    return bool({"ccpa", "us_states"} & set(laws)) or any(
+        r == "global" or cat.region_within(r, "us") for r in facts.audience.regions)
+
+
 def build_view(facts: Facts) -> NS:
     cat = catalog.load()
     company = facts.company
     kyc = _kyc(facts)
     trackers = [_tracker(t) for t in facts.analytics]
     categories = _categories(facts)
-    laws = []
-    for region in facts.audience.regions:
-        for law in cat.laws_for_region(region):
-            if law not in laws:
-                laws.append(law)
-    laws.sort(key=list(cat.laws).index)
+    laws = applicable_laws(facts)
     stored = storage_regions(facts)
-    transfers = restricted_transfers(facts)
+    plan = transfer_plan(facts, laws)
     decisions = facts.automated_decisions
     sensitive = [c.sensitive for c in categories if c.sensitive]
     if kyc:
@@ -387,12 +487,23 @@ def build_view(facts: Facts) -> NS:
                   change_notice=CHANGE_NOTICE_TEXT[facts.policy.change_notice]),
         audience=NS(minimum_age=facts.audience.minimum_age, regions=_regions(facts.audience.regions),
                     is_global="global" in facts.audience.regions),
-        laws=[NS(id=law, **cat.laws[law]) for law in laws],
+        law_list=[NS(id=law, **cat.laws[law]) for law in laws],
         law_ids=laws,
+        laws=LawSet({law: lawprofiles.get(law) for law in laws}, known=lawprofiles.LAW_IDS),
+        bases_law=next((law for law in GDPR_STYLE_BASES if law in laws), None),
+        rights=_rights(laws),
+        pipl_purposes=_pipl_purposes(purposes, kyc) if "pipl" in laws else [],
+        recipient_names=_recipient_names(company.display_name),
+        representative_for=lambda key: next((r for r in _representatives(facts) if f"representatives.{r.key}" == key), None),
+        us_users=_us_users(facts, laws),
+        security_measures=[NS(id=m, **cat.security_measures[m]) for m in facts.security_measures],
+        group_companies=_group_companies(facts),
+        unsubscribe=facts.marketing_unsubscribe,
         categories=categories,
         category_ids=[c.id for c in categories],
         purposes=purposes,
         used_bases=used_bases,
+        consent_used=any("consent" in row.bases for row in purposes),
         kyc=kyc,
         trackers=trackers,
         analytics_tools=[t for t in trackers if t.kind == "analytics"],
@@ -401,7 +512,11 @@ def build_view(facts: Facts) -> NS:
         cookies=facts.cookies,
         data_regions=_regions(facts.data_regions),
         storage_regions=_regions(stored),
-        transfers=[NS(user_region=cat.region_name(user), destinations=_regions(dest)) for user, dest in transfers],
+        transfers=plan,
+        transfer_laws=list(plan.laws.values()),
+        # Users in a zone whose law restricts transfers, served by a company outside it: direct collection.
+        collects_from_abroad=any(t.restricts and not cat.region_within(company.country, t.zone) for t in plan.laws.values()),
+        transfer_zone_laws=[t for t in plan.laws.values() if t.restricts],
         safeguards=[SAFEGUARD_TEXT[s] for s in facts.transfer_safeguards],
         retention=facts.retention,
         marketing_emails=facts.marketing_emails,
@@ -410,7 +525,8 @@ def build_view(facts: Facts) -> NS:
         sensitive_data=sensitive,
         legal_bases=cat.legal_bases,
         region=lambda rid: cat.region_name(rid),
-        authority=lambda rid: NS(**cat.regions[rid]["authority"]),
+        authority=lambda rid: NS(**cat.regions[cat.canonical_region(rid)]["authority"]),
+        has_authority=lambda rid: "authority" in cat.regions[cat.canonical_region(rid)],
         transferee_classes=_transferee_classes(facts, kyc, trackers),
         places_outside=lambda rid: _places_outside(places, rid),
         within=lambda inner, outer: cat.region_within(inner, outer),
