@@ -185,7 +185,17 @@ class Interview:
         if question.gate:
             keep = self.ui.confirm(question.name, question.prompt, value is not qn.MISSING)
             return (value if isinstance(value, dict) else {}) if keep else qn.MISSING
+        if self._may_stay_unset(question):
+            # A fact with no default may stay unset: a promise the policy must not make up.
+            prompts = self.questionnaire.prompts
+            current = self.default(question)
+            choices = [(prompts["yes"], True), (prompts["no"], False), (prompts["leave_unset"], qn.MISSING)]
+            return self.ui.select(question.name, question.prompt, choices,
+                                  current if isinstance(current, bool) else qn.MISSING)
         return self.ui.confirm(question.name, question.prompt, bool(self.default(question)))
+
+    def _may_stay_unset(self, question) -> bool:
+        return question.optional and self.qn.model_default(question.key) is None
 
     def _select(self, question) -> Any:
         qn = self.qn
@@ -193,6 +203,10 @@ class Interview:
         choices = [(c.label, c.value) for c in question.choices]
         if question.other == "vendor":
             choices.append((self.questionnaire.prompts["other_vendor"], qn.OTHER))
+        if self._may_stay_unset(question):
+            choices.append((self.questionnaire.prompts["leave_unset"], qn.MISSING))
+            if current is None:
+                current = qn.MISSING
         shown = qn.OTHER if isinstance(current, dict) else current
         picked = self.ui.select(question.name, question.prompt, choices, shown)
         if picked == qn.OTHER:

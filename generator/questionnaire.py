@@ -190,18 +190,24 @@ _WORD_OPS = ("has", "lacks", "overlaps", "outside")
 def _restricted(answers: dict) -> bool:
     """Mirror of facts.restricted_transfers on the answers given so far."""
     vendor = current(answers, ("kyc", "vendor"))
+    if isinstance(vendor, dict):
+        vendor = types.SimpleNamespace(name=vendor.get("name"), country=vendor.get("country"))
     view = types.SimpleNamespace(
-        audience=types.SimpleNamespace(regions=current(answers, ("audience", "regions")) or []),
+        audience=types.SimpleNamespace(regions=current(answers, ("audience", "regions")) or [],
+                                       exclude_regions=current(answers, ("audience", "exclude_regions")) or [],
+                                       ccpa_business=current(answers, ("audience", "ccpa_business"))),
+        company=types.SimpleNamespace(country=current(answers, ("company", "country")) or "global"),
         data_regions=current(answers, ("data_regions",)) or [],
-        kyc=types.SimpleNamespace(enabled=vendor != "none",
+        kyc=types.SimpleNamespace(enabled=vendor not in ("none", None), vendor=vendor,
                                   storage_region=current(answers, ("kyc", "storage_region"))),
+        analytics=[], group_companies=[], transfer_safeguards=[],
     )
     return bool(facts_model.restricted_transfers(view))
 
 
 # Named conditions computed by the facts module, with the keys they read (asked before them).
 PREDICATES: dict[str, tuple[Callable[[dict], bool], tuple[tuple, ...]]] = {
-    "transfers_restricted": (_restricted, (("audience", "regions"), ("data_regions",),
+    "transfers_restricted": (_restricted, (("company", "country"), ("audience", "regions"), ("data_regions",),
                                            ("kyc", "vendor"), ("kyc", "storage_region"))),
 }
 

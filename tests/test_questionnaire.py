@@ -95,7 +95,9 @@ def test_a_questionnaire_that_contradicts_the_model_does_not_load(tmp_path):
     ("contact.dpo_email", {"contact": {"dpo_email": "dpo@x.example"}}, True),
     ("contact.dpo_email", {}, False),
     ("not contact.dpo_email or (kyc.vendor == in_house and contact.response_days == 30)",
-     {"contact": {"dpo_email": "a@b.example"}, "kyc": {"vendor": "in_house"}}, True),
+     {"contact": {"dpo_email": "a@b.example", "response_days": 30}, "kyc": {"vendor": "in_house"}}, True),
+    ("not contact.dpo_email or (kyc.vendor == in_house and contact.response_days == 30)",
+     {"contact": {"dpo_email": "a@b.example"}, "kyc": {"vendor": "in_house"}}, False),
     ("cookies.marketing == true", {"cookies": {"marketing": True}}, True),
     ("representatives.eu", {"representatives": {"eu": {}}}, True),
 ])
@@ -185,7 +187,8 @@ def test_put_removes_facts_and_the_sections_they_leave_empty():
     assert data == {"contact": {"email": "a@b.example"}}
     qn.put(data, ("kyc", "vendor"), "sumsub")
     assert qn.get(data, ("kyc", "vendor")) == "sumsub"
-    assert qn.current(data, ("kyc", "screening")) is True  # the model's default
+    assert qn.current(data, ("kyc", "documents")) == []  # the model's default
+    assert qn.current(data, ("kyc", "screening")) is None  # no default: the policy says nothing until it is set
 
 
 def test_a_problem_key_leads_back_to_its_question(questions):
