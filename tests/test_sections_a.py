@@ -140,8 +140,8 @@ def test_legal_obligation_is_claimed_only_for_an_obliged_entity(kyc_facts):
     abroad = section(abroad_html, "identity-verification")
     # A New Zealand AML duty is no legal obligation in the GDPR's sense (Art. 6(3)).
     assert "Anti-money-laundering law requires us to identify our customers" in abroad
-    assert "Our legal basis is our legitimate interest" in abroad
-    assert "Our legal basis is legal obligation" not in abroad
+    assert "our legal basis is our legitimate interest" in abroad.lower()
+    assert not re.search(r"legal basis is (that )?legal obligation", abroad)
     assert "that law is not a legal obligation under the GDPR" in section(abroad_html, "gdpr")
     assert "[GDPR Art. 6(1)(f), 6(3)]" in section(abroad_html, "gdpr")
     assert "as anti-money-laundering law requires, even if you close your account" in abroad
@@ -149,7 +149,7 @@ def test_legal_obligation_is_claimed_only_for_an_obliged_entity(kyc_facts):
     kyc_facts["company"]["country"] = "de"
     obliged_html = render_html(kyc_facts)
     obliged = section(obliged_html, "identity-verification")
-    assert "Our legal basis is legal obligation" in obliged
+    assert re.search(r"legal basis is (that )?legal obligation", obliged)
     assert "Anti-money-laundering law requires us to identify our customers" in obliged
     assert "as anti-money-laundering law requires, even if you close your account" in obliged
     assert "not a legal obligation under the GDPR" not in html_text(obliged_html)
