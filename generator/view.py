@@ -491,6 +491,7 @@ def build_view(facts: Facts) -> NS:
         law_ids=laws,
         laws=LawSet({law: lawprofiles.get(law) for law in laws}, known=lawprofiles.LAW_IDS),
         bases_law=next((law for law in GDPR_STYLE_BASES if law in laws), None),
+        bases_zones=[in_text(cat.region_name(z)) for law, z in (("gdpr", "eea"), ("uk_gdpr", "uk"), ("lgpd", "br")) if law in laws],
         rights=_rights(laws),
         pipl_purposes=_pipl_purposes(purposes, kyc) if "pipl" in laws else [],
         recipient_names=_recipient_names(company.display_name),
