@@ -49,34 +49,52 @@ def test_section_appears_exactly_when_its_region_is_declared(minimal_facts, regi
     assert present == expected
 
 
-def test_gdpr_names_supervisory_authority_of_the_seat_and_of_user_countries(minimal_facts):
+def test_gdpr_is_folded_into_the_policy_for_an_eea_company_with_only_eea_users(minimal_facts):
     data = facts(minimal_facts, ["fr"])
     data["company"] = dict(data["company"], country="de", address="Hauptstrasse 1, 10115 Berlin")
-    text = section_text(data, "gdpr")
-    assert "supervisory authority" in text
-    assert "Federal Commissioner for Data Protection" in text and "where we are established" in text
-    assert "data protection authority of the federal state (Land) where we have our seat" in text
-    assert "CNIL" in text
-    assert "Hauptstrasse 1, 10115 Berlin" in text
-    assert "Right to object (Art. 21)" in text
-    assert "one month" in text and "two further months" in text
+    html = render_html(data)
+    # No separate GDPR section: the general sections are the GDPR notice.
+    assert '<section id="gdpr"' not in html
+    assert "“controller” under the GDPR" in html_text(section(html, "controller"))
+    rights = html_text(section(html, "your-rights"))
+    assert "You have these rights over your personal data" in rights  # one law: no law names per right
+    assert "Right to object" in rights and "Right to restriction of processing" in rights
+    assert "GDPR One month Free of charge" in rights
+    assert "you may also lodge a complaint with a supervisory authority" in rights
+    # The same company with UK users too gets both sections, and the GDPR one names its lead authority.
+    data["audience"]["regions"] = ["fr", "uk"]
+    html = render_html(data)
+    gdpr = html_text(section(html, "gdpr"))
+    assert "Our lead supervisory authority is" in gdpr
+    assert '<section id="uk-gdpr"' in html
 
 
 def test_gdpr_outside_the_eea_names_only_the_general_authority_route(minimal_facts):
-    text = section_text(facts(minimal_facts, ["eea"]), "gdpr")
-    assert "supervisory authority" in text
-    assert "where we are established" not in text
+    html = render_html(facts(minimal_facts, ["eea"]))
+    text = html_text(section(html, "gdpr"))
+    assert "lead supervisory authority" not in text
     assert "representative" not in text
-    assert "New Zealand" in text and "Adequacy decision of the European Commission" in text
-    assert "request a copy" in text
-    singapore = section_text(facts(minimal_facts, ["eea"], data_regions=["sg"]), "gdpr")
-    assert "Singapore" in singapore and "Standard contractual clauses" in singapore
+    assert "[GDPR Art. 15; Art. 13(2)(b)]" in text and "[GDPR Art. 21(1), 21(4)]" in text
+    assert "The legal bases in section 4 are: contract [GDPR Art. 6(1)(b)]" in text
+    # A New Zealand company collecting from EEA users itself makes no transfer.
+    assert "Transfers out of the European Economic Area" not in text
+    transfers = html_text(section(html, "international-transfers"))
+    assert "we collect it directly; that is not a transfer out of your region" in transfers
+    assert "adequacy" not in transfers.lower()
+    # Data going on to a provider outside the EEA is a transfer, under the safeguard the facts give.
+    data = facts(minimal_facts, ["eea"], analytics=["mixpanel"])
+    html = render_html(data)
+    assert "Transfers out of the European Economic Area, and the safeguard for each, are listed in" in \
+        html_text(section(html, "gdpr"))
+    assert "to the United States (analytics), under standard contractual clauses" in \
+        html_text(section(html, "international-transfers"))
 
 
 def test_gdpr_representative_appears_only_when_given(minimal_facts):
     rep = {"name": "Rep Europe GmbH", "address": "Rue 2, Brussels", "email": "rep@rep.example"}
     with_rep = section_text(facts(minimal_facts, ["eea"], representatives={"eu": rep}), "gdpr")
-    assert "Rep Europe GmbH" in with_rep and "Art. 27 GDPR" in with_rep and "EU representative" in with_rep
+    assert "Rep Europe GmbH, Rue 2, Brussels, rep@rep.example" in with_rep and "GDPR Art. 27" in with_rep
+    assert "Our representative for" in with_rep
     without = section_text(facts(minimal_facts, ["eea"]), "gdpr")
     assert "Rep Europe GmbH" not in without and "Art. 27" not in without
 
@@ -84,58 +102,73 @@ def test_gdpr_representative_appears_only_when_given(minimal_facts):
 def test_gdpr_special_categories_follow_kyc(minimal_facts):
     kyc = {"vendor": "sumsub", "documents": ["government_id", "selfie"], "storage_region": "us", "screening": True}
     text = section_text(facts(minimal_facts, ["eea"], kyc=kyc), "gdpr")
-    assert "explicit consent (Art. 9(2)(a))" in text
-    assert "Article 10" in text and "sanctions" in text
-    assert "From Sumsub" in text
+    assert "biometric data, a special category; we rely on your explicit consent [GDPR Art. 9(2)(a)]" in text
+    assert "[GDPR Art. 10]" in text and "Sanctions screening" in text
+    kyc["screening"] = False
+    assert "Art. 10" not in section_text(facts(minimal_facts, ["eea"], kyc=kyc), "gdpr")
     plain = section_text(facts(minimal_facts, ["eea"]), "gdpr")
-    for word in ("biometric", "Biometric", "sanctions", "Article 10", "Sumsub"):
+    for word in ("biometric", "Biometric", "sanctions", "Sanctions", "Art. 9", "Art. 10", "Sumsub"):
         assert word not in plain
 
 
 def test_uk_section_names_the_ico_and_complaint_route(minimal_facts):
     data = facts(minimal_facts, ["uk"])
     data["contact"] = dict(data["contact"], complaint_form_url="https://hashbox.example/complaints")
-    html = section(render_html(data), "uk-gdpr")
-    text = html_text(html)
-    assert "Information Commissioner’s Office (ICO)" in text
-    assert "0303 123 1113" in text and "ico.org.uk" in html
-    assert 'href="https://hashbox.example/complaints"' in html
-    assert "within 30 days" in text
-    # New Zealand has UK adequacy, so the adequacy regulations, not the IDTA, are offered.
-    assert "UK adequacy regulations" in text and "request a copy of the adequacy regulations" in text
-    assert "IDTA" not in text
-    assert "13 in the United Kingdom" in text
-    assert "PECR" in text
-    # Without the GDPR section, the UK one carries the full list of rights itself.
-    assert "Right to object (Art. 21)" in text
+    html = render_html(data)
+    uk = html_text(section(html, "uk-gdpr"))
+    assert "UK GDPR and the Data Protection Act 2018" in uk
+    assert "[UK GDPR Art. 21(1), 21(4)]" in uk
+    assert "the right to complain to the controller [DPA 2018 s.164A" in uk
+    # The ICO, the deadline and the complaint form are in the rights section, from the law profile.
+    rights_html = section(html, "your-rights")
+    rights = html_text(rights_html)
+    assert "UK GDPR One month Free of charge Information Commissioner's Office (ICO)" in rights
+    assert "ico.org.uk" in rights_html
+    assert 'href="https://hashbox.example/complaints"' in rights_html
+    assert "we acknowledge it within 30 days" in rights
+    # A New Zealand company collecting from UK users itself makes no transfer, so no safeguard is named.
+    assert "IDTA" not in html_text(html) and "International Data Transfer" not in html_text(html)
+    assert "Transfers out of the United Kingdom" not in uk
 
 
-def test_uk_section_refers_to_gdpr_section_when_both_apply(minimal_facts):
-    text = section_text(facts(minimal_facts, ["eea", "uk"]), "uk-gdpr")
-    assert "(Users in the European Economic Area)" in text
-    assert "Right to object" not in text
-    assert "0303 123 1113" in text
+def test_uk_section_stands_beside_the_gdpr_section(minimal_facts):
+    html = render_html(facts(minimal_facts, ["eea", "uk"]))
+    uk = html_text(section(html, "uk-gdpr"))
+    gdpr = html_text(section(html, "gdpr"))
+    assert "[UK GDPR Art. 15]" in uk and "GDPR Art. 15;" not in uk.replace("UK GDPR Art. 15", "")
+    assert "[GDPR Art. 15; Art. 13(2)(b)]" in gdpr and "UK GDPR" not in gdpr
+    rights = html_text(section(html, "your-rights"))
+    assert "Right to complain to the controller (UK GDPR)" in rights
 
 
 def test_uk_representative_appears_only_when_given(minimal_facts):
     rep = {"name": "Rep UK Ltd", "address": "1 High St, London", "email": "uk@rep.example"}
     for regions in (["uk"], ["uk", "eea"]):
         text = section_text(facts(minimal_facts, regions, representatives={"uk": rep}), "uk-gdpr")
-        assert "Rep UK Ltd" in text and "UK representative" in text
-        assert "UK representative" not in section_text(facts(minimal_facts, regions), "uk-gdpr")
+        assert "Rep UK Ltd, 1 High St, London, uk@rep.example" in text and "UK GDPR Art. 27" in text
+        assert "Rep UK Ltd" not in section_text(facts(minimal_facts, regions), "uk-gdpr")
+        assert "Our representative for" not in section_text(facts(minimal_facts, regions), "uk-gdpr")
 
 
 def test_ccpa_without_selling_or_sharing_says_so(minimal_facts):
-    html = section(render_html(facts(minimal_facts, ["us-ca"])), "ccpa")
-    text = html_text(html)
-    assert "We do not sell or share your personal information" in text
+    data = facts(minimal_facts, ["us-ca"])
+    unset = html_text(section(render_html(data), "ccpa"))
+    # sells_personal_data unset: neither a denial nor an opt-out.
+    assert "We do not sell or share" not in unset
+    assert "Do Not Sell or Share My Personal Information" not in unset
+    data["sells_personal_data"] = False
+    html = render_html(data)
+    text = html_text(section(html, "ccpa"))
+    assert "We do not sell or share personal information, and have not done so in the past 12 months" in text
     assert "Do Not Sell or Share My Personal Information" not in text
-    assert "Global Privacy Control" in text
-    assert "Do Not Track" in text
-    assert '<h3 id="notice-at-collection">' in html
+    assert "It is our notice at collection" in text
     assert "Identifiers" in text and "Internet or other electronic network activity information" in text
-    assert "12 months" in text and "15 January 2026" in text
-    assert "authorised agent" in text and "non-discrimination" in text
+    assert "In the 12 months before the date above" in text and "Last updated: 15 January 2026" in html_text(html)
+    assert "an authorised agent with your signed permission" in text
+    assert "the right to no retaliation [Cal. Civ. Code 1798.125]" in text
+    assert "We confirm receipt within 10 business days" in text
+    # DNT and GPC are stated only when the facts say how the site responds.
+    assert "Do Not Track" not in html_text(html) and "Global Privacy Control" not in html_text(html)
 
 
 def test_ccpa_advertising_tools_mean_sharing_with_a_real_opt_out_link(minimal_facts):
@@ -153,15 +186,20 @@ def test_ccpa_advertising_tools_mean_sharing_with_a_real_opt_out_link(minimal_fa
 def test_ccpa_opt_out_by_email_when_no_consent_tool(minimal_facts):
     data = facts(minimal_facts, ["us-ca"], analytics=["facebook_pixel"], sells_personal_data=True)
     text = section_text(data, "ccpa")
-    assert "with the subject line “Do Not Sell or Share My Personal Information”" in text
+    assert "by writing to privacy@hashbox.example with the subject “Do Not Sell or Share”" in text
     assert "We also sell personal information" in text
+    assert "Meta Platforms, Inc." in text and "which the CCPA calls “sharing”" in text
 
 
-def test_ccpa_gpc_ignored_is_stated(minimal_facts):
+def test_ccpa_gpc_and_dnt_are_stated_as_the_facts_say(minimal_facts):
     data = facts(minimal_facts, ["us-ca"], cookies={"global_privacy_control": "ignore", "do_not_track": "honour"})
-    text = section_text(data, "ccpa")
-    assert "does not currently act on Global Privacy Control" in text
-    assert "responds to Do Not Track signals" in text
+    text = section_text(data, "cookies")
+    assert "Global Privacy Control: our website does not respond to GPC signals" in text
+    assert "Do Not Track: our website honours the Do Not Track signal" in text
+    data["cookies"] = {"global_privacy_control": "honour", "do_not_track": "ignore"}
+    text = section_text(data, "cookies")
+    assert "we treat a GPC signal from your browser as a request to opt out" in text
+    assert "our website does not respond to the Do Not Track signal" in text
 
 
 def test_ccpa_kyc_adds_identity_categories_and_sensitive_information(minimal_facts):
@@ -169,21 +207,29 @@ def test_ccpa_kyc_adds_identity_categories_and_sensitive_information(minimal_fac
     text = section_text(facts(minimal_facts, ["us-ca"], kyc=kyc), "ccpa")
     assert "Biometric information" in text
     assert "Characteristics of protected classifications" in text
-    assert "sensitive personal information" in text and "biometric information used to identify you" in text
-    assert "Limit the Use of My Sensitive Personal Information" in text
+    assert "our identity-verification provider (Sumsub)" in text
+    assert "We collect sensitive personal information" in text and "biometric information used to identify you" in text
+    assert "without a right to limit" in text
+    assert "Limit the Use of My Sensitive Personal Information" not in text
+    plain = section_text(facts(minimal_facts, ["us-ca"]), "ccpa")
+    assert "Biometric information" not in plain and "Characteristics of protected classifications" not in plain
 
 
 def test_pipl_section_discloses_separate_consent_and_overseas_recipients(minimal_facts):
     kyc = {"vendor": "sumsub", "documents": ["government_id", "selfie"], "storage_region": "us"}
     text = section_text(facts(minimal_facts, ["cn"], kyc=kyc, analytics=["google_analytics"]), "pipl")
-    assert "separate consent" in text
-    assert "sensitive personal information" in text.lower() and "Impact on you" in text
-    assert "Sum and Substance Ltd" in text and "Google LLC" in text and "Hashbox Mining Ltd (us)" in text
-    assert "standard contract" in text and "security assessment" in text
-    assert "does not affect handling that took place before" in text
-    assert "close relatives" in text
-    assert "not a statement that our services may lawfully be offered" in text
-    assert "Cyberspace Administration of China" in text
+    assert "We are the personal information handler" in text
+    assert "[PIPL Art. 13]" in text
+    assert "Your face image from the selfie check is sensitive personal information" in text
+    assert "Misuse could have a serious impact on you" in text and "separate consent [PIPL Arts. 28-31]" in text
+    assert "provided outside it, to the recipients below. We do so only with your separate consent" in text
+    assert "The United States: Sumsub and Google Analytics" in text and "The United Kingdom: Sumsub" in text
+    # The company's own New Zealand storage is direct collection, not a provision abroad.
+    assert "Hashbox Mining Ltd" not in text and "New Zealand" not in text
+    assert "this does not affect earlier processing [PIPL Art. 15]" in text
+    assert "the rights of close relatives of a deceased person [PIPL Art. 49]" in text
+    plain = section_text(facts(minimal_facts, ["cn"]), "pipl")
+    assert "provided outside it" not in plain and "sensitive personal information" not in plain
 
 
 def test_pipl_representative_appears_only_when_given(minimal_facts):
@@ -195,7 +241,11 @@ def test_pipl_representative_appears_only_when_given(minimal_facts):
 def test_pipl_minors_under_14_need_a_guardian(minimal_facts):
     data = facts(minimal_facts, ["cn"])
     data["audience"]["minimum_age"] = 13
-    assert "parent or other guardian" in section_text(data, "pipl")
+    text = section_text(data, "pipl")
+    assert "Data of children under 14 is sensitive personal information" in text
+    assert "or that of a parent or guardian for children under 14" in text
+    data["audience"]["minimum_age"] = 14
+    assert "parent or guardian" not in section_text(data, "pipl")
 
 
 def test_hostile_text_comes_out_literally(minimal_facts):
@@ -206,7 +256,8 @@ def test_hostile_text_comes_out_literally(minimal_facts):
     html = render_html(data)
     for sid in REGIONAL:
         assert "<script>" not in section(html, sid)
-    # The sections that name the company or a representative show the text as written, unevaluated.
+    # The sections that name a representative show the text as written, unevaluated.
     for sid in ("gdpr", "uk-gdpr", "pipl"):
         text = html_text(section(html, sid))
-        assert "<script>alert(1)</script> {{ 7*7 }}" in text and " 49" not in text
+        assert "<script>alert(1)</script> {{ 7*7 }}, <script>alert(1)</script> {{ 7*7 }}, rep@rep.example" in text
+        assert "</script> 49" not in text
