@@ -17,12 +17,13 @@ from generator.facts import validate
 from generator.yamlio import LineMap
 
 SECTIONS = {"hk": "pdpo", "nz": "nz-privacy", "sg": "pdpa", "br": "lgpd", "ca": "pipeda"}
+# Each law's complaint route, as the rights section's table names and links it (from the law profiles).
 AUTHORITIES = {
-    "pdpo": "Office of the Privacy Commissioner for Personal Data (PCPD)",
-    "nz-privacy": "Office of the Privacy Commissioner",
-    "pdpa": "Personal Data Protection Commission (PDPC)",
-    "lgpd": "ANPD",
-    "pipeda": "Office of the Privacy Commissioner of Canada",
+    "PDPO": ("Office of the Privacy Commissioner for Personal Data, Hong Kong (PCPD)", "https://www.pcpd.org.hk/"),
+    "Privacy Act 2020": ("Office of the Privacy Commissioner (New Zealand)", "https://www.privacy.org.nz/"),
+    "PDPA": ("Personal Data Protection Commission (PDPC)", "https://www.pdpc.gov.sg/"),
+    "LGPD": ("Autoridade Nacional de Proteção de Dados (ANPD)", "https://www.gov.br/anpd/"),
+    "PIPEDA": ("Office of the Privacy Commissioner of Canada", "https://www.priv.gc.ca/"),
 }
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }}"
 
@@ -79,155 +80,154 @@ def test_us_and_eea_bring_none_of_them(minimal_facts):
 # --- what each section says ------------------------------------------------------
 
 def test_authorities_are_named_with_their_links(facts):
-    html = regional(facts)
-    for section, authority in AUTHORITIES.items():
-        assert authority in text(html[section]), section
-    assert 'href="https://www.pcpd.org.hk/"' in html["pdpo"]
-    assert 'href="https://www.privacy.org.nz/"' in html["nz-privacy"]
-    assert 'href="https://www.pdpc.gov.sg/"' in html["pdpa"]
-    assert 'href="https://www.gov.br/anpd/"' in html["lgpd"]
-    assert 'href="https://www.priv.gc.ca/"' in html["pipeda"]
+    rights = section_fragments(facts)["your-rights"]
+    table = text(rights.split('<table class="law-terms">')[1].split("</table>")[0])
+    for law, (authority, url) in AUTHORITIES.items():
+        row = table.split(law + " ", 1)[1][:400]
+        assert authority in row, law
+        assert f'href="{url}' in rights, law
+    assert "Commission d'accès à l'information du Québec (Quebec)" in unescape(table)
 
 
 def test_pdpo_transferees_obligatory_data_and_access_officer(facts):
     facts["company"]["address"] = "8 Finance St, Central, Hong Kong"
     pdpo = text(regional(facts)["pdpo"])
-    assert "classes of transferees" in pdpo
-    assert "Professional advisers such as lawyers" in pdpo
-    assert "Obligatory: account data, contact details and log and usage data" in pdpo
-    assert "If you fail to supply obligatory data" in pdpo
+    assert "The classes of persons your data may be transferred to are in section 6" in pdpo
+    assert "only for them or directly related purposes [PDPO Sch. 1, DPP1(3), DPP3]" in pdpo
+    assert "is obligatory to use the service; the rest is voluntary" in pdpo
+    assert "If you do not give the obligatory data, we cannot provide the service" in pdpo
     assert "data access request" in pdpo and "data correction request" in pdpo
-    assert "The Data Protection Officer, Hashbox Mining Ltd" in pdpo
-    assert "privacy@hashbox.example" in pdpo
-    assert "8 Finance St, Central, Hong Kong" in pdpo
-    assert "section 28 of the Ordinance" in pdpo
-    assert "Voluntary:" not in pdpo  # every category of the minimal facts is required
+    assert "Send them to Hashbox Mining Ltd, 8 Finance St, Central, Hong Kong, or to privacy@hashbox.example" in pdpo
 
 
 def test_pdpo_officer_is_the_dpo_when_one_is_appointed(facts):
     facts["contact"].update(dpo_email="dpo@hashbox.example", dpo_name="Mei Chan")
     pdpo = text(regional(facts)["pdpo"])
-    assert "Mei Chan, Data Protection Officer, Hashbox Mining Ltd" in pdpo
-    assert "dpo@hashbox.example" in pdpo
-    assert "Postal address" not in pdpo  # no company address in the facts
+    assert "Send them to Mei Chan, Hashbox Mining Ltd, or to privacy@hashbox.example" in pdpo
+    del facts["contact"]["dpo_name"]
+    assert "Send them to Hashbox Mining Ltd, or to" in text(regional(facts)["pdpo"])
 
 
 def test_pdpo_direct_marketing_only_with_marketing_emails(facts):
-    assert "Part 6A" not in regional(facts)["pdpo"]
+    assert "direct marketing of our own products" not in text(regional(facts)["pdpo"])
+    assert "35C" not in regional(facts)["pdpo"]
     facts["marketing_emails"] = "consent"
     facts["data_collected"].append("marketing")
     pdpo = text(regional(facts)["pdpo"])
-    assert "Use of your data in direct marketing" in pdpo
-    assert "your name and email address" in pdpo
-    assert "our own mining products and services" in pdpo
-    assert "opt out at any time, without charge" in pdpo
-    assert "indication" not in pdpo and "do not object" not in pdpo  # that wording is for opt_out only
+    assert "We use your name and email address for direct marketing of our own products only with your consent" in pdpo
+    assert "opt out free of charge at any time [PDPO ss. 35C, 35G]" in pdpo
 
 
 def test_nz_agency_recipients_access_and_complaints(facts):
     facts["company"]["address"] = "1 Queen St, Auckland 1010"
-    nz = text(regional(facts)["nz-privacy"])
-    assert "Hashbox Mining Ltd, 1 Queen St, Auckland 1010" in nz
-    assert "intended recipients" in nz
-    assert "principles 6 and 7" in nz and "correct" in nz
-    assert "outside New Zealand" in nz and "United States" in nz
-    assert "comparable safeguards" in nz
-    assert "bound by a contract" in nz
-    assert "not from other people or organisations" in nz  # no KYC: nothing collected indirectly
+    html = section_fragments(facts)
+    nz = text(html["nz-privacy"])
+    assert "Hashbox Mining Ltd, 1 Queen St, Auckland 1010, collects and holds your information [IPP3]" in nz
+    assert "the right to access personal information [Privacy Act 2020 s.22 IPP6" in nz
+    assert "the right to request correction [Privacy Act 2020 s.22 IPP7" in nz
+    # A New Zealand company storing in the US discloses overseas: IPP12 and the transfers section.
+    assert "outside New Zealand, only under the safeguards in section 7" in nz and "[IPP12]" in nz
+    transfers = text(html["international-transfers"])
+    assert "Privacy Act 2020 (data from New Zealand): to the United States (our own storage and processing)" in transfers
+    assert "comparable safeguards" in transfers
+    assert "complain to the Privacy Commissioner" in nz
 
 
-@pytest.mark.parametrize("kyc,says_law", [
-    ({"vendor": "sumsub", "documents": ["government_id"], "obliged_entity": True}, True),
-    ({"vendor": "sumsub", "documents": ["government_id"], "obliged_entity": False}, False),
-    (None, False),
+@pytest.mark.parametrize("kyc,country,says_law", [
+    ({"vendor": "sumsub", "documents": ["government_id"], "obliged_entity": True}, "nz", True),
+    ({"vendor": "sumsub", "documents": ["government_id"], "obliged_entity": True}, "au", False),
+    ({"vendor": "sumsub", "documents": ["government_id"], "obliged_entity": False}, "nz", False),
+    ({"vendor": "sumsub", "documents": ["government_id"]}, "nz", False),
+    (None, "nz", False),
 ])
-def test_nz_names_the_aml_cft_act_only_for_an_obliged_entity(facts, kyc, says_law):
+def test_nz_names_the_aml_cft_act_only_for_an_obliged_entity(facts, kyc, country, says_law):
     if kyc:
         facts["kyc"] = kyc
+    facts["company"]["country"] = country
     nz = text(regional(facts)["nz-privacy"])
+    # The NZ AML/CFT Act binds only a reporting entity in New Zealand.
     assert ("Anti-Money Laundering and Countering Financing of Terrorism Act 2009" in nz) is says_law
-    assert ("principle 3A" in nz) is bool(kyc)
-    if kyc:
-        assert "from Sumsub" in nz
 
 
 def test_nz_without_overseas_processing_says_so(minimal_facts):
-    nz = text(regional(minimal_facts)["nz-privacy"])
-    assert "do not send it to organisations outside New Zealand" in nz
-    assert "principle 12" not in nz
+    html = section_fragments(minimal_facts)
+    nz = text(html["nz-privacy"])
+    assert "IPP12" not in nz and "overseas" not in nz
+    assert "We do not transfer your data outside New Zealand" in text(html["international-transfers"])
 
 
 def test_pdpa_dpo_wording_follows_the_facts(facts):
     pdpa = text(regional(facts)["pdpa"])
-    assert "We have designated" not in pdpa
-    assert "The data protection officer's business contact details are" in pdpa
-    assert "privacy@hashbox.example" in pdpa
+    assert "data protection officer" not in pdpa
+    assert "PDPA s. 11(5)" not in pdpa
     facts["contact"].update(dpo_email="dpo@hashbox.example", dpo_name="Wei Lim")
     pdpa = text(regional(facts)["pdpa"])
-    assert "We have designated a data protection officer, Wei Lim," in pdpa
-    assert "dpo@hashbox.example" in pdpa
+    assert "Our data protection officer can be reached at dpo@hashbox.example [PDPA s. 11(5)]" in pdpa
 
 
 def test_pdpa_consent_access_and_transfers(facts):
+    html = section_fragments(facts)
+    pdpa = text(html["pdpa"])
+    assert "withdraw your consent" in pdpa and "likely consequences" in pdpa and "[PDPA s. 16]" in pdpa
+    assert "the access to personal data [PDPA s.21(1)" in pdpa or "Access to personal data [PDPA s.21(1)" in pdpa
+    assert "the correction of personal data [PDPA s.22(1)" in pdpa or "Correction of personal data [PDPA s.22(1)" in pdpa
+    assert "legitimate interests exception" in pdpa
+    rights = text(html["your-rights"])
+    assert "PDPA 30 days An access request may carry a reasonable fee" in rights
+    # A New Zealand company collecting from Singapore users directly makes no PDPA transfer.
+    assert "comparable to the PDPA" not in pdpa and "PDPA s. 26" not in pdpa
+    facts["analytics"] = ["mixpanel"]
     pdpa = text(regional(facts)["pdpa"])
-    assert "withdraw your consent" in pdpa and "likely consequences" in pdpa
-    assert "reasonable fee for access" in pdpa
-    assert "correct an error or omission" in pdpa
-    assert "comparable standard of protection" in pdpa
-    assert "standard contractual clauses" in pdpa
-    for place in ("New Zealand", "United States"):
-        assert place in pdpa
+    assert "When we transfer data outside Singapore" in pdpa and "[PDPA s. 26]" in pdpa
 
 
 def test_lgpd_bases_rights_encarregado_and_transfers(facts):
     lgpd = text(regional(facts)["lgpd"])
-    assert "Execution of a contract" in lgpd and "Art. 7, V" in lgpd
-    assert "Our legitimate interest (Art. 7, IX)" in lgpd
-    assert "reached through our privacy address, privacy@hashbox.example" in lgpd
-    for right in ("confirmation", "anonymisation", "portability", "not to give consent and the consequences",
-                  "revocation", "petition the ANPD"):
+    assert "contract [LGPD Art. 7(V)]" in lgpd
+    assert "legitimate interests [LGPD Art. 7(IX), 10]" in lgpd
+    for right in ("confirmation of the existence of processing", "anonymisation", "portability",
+                  "possibility of refusing consent", "revocation of consent", "review of automated decisions"):
         assert right in lgpd, right
-    assert "international transfer" in lgpd
-    assert "standard contractual clauses approved by the ANPD" in lgpd
-    assert "request a review" in lgpd and "automated" in lgpd
-    assert "We do not currently take any such decisions" in lgpd
+    assert "encarregado" not in lgpd
+    # No automated decision in the facts: no review paragraph; direct collection: no transfer paragraph.
+    assert "You may ask for a review of decisions made by automated means" not in lgpd
+    assert "LGPD Art. 33" not in lgpd
     facts["contact"]["dpo_email"] = "dpo@hashbox.example"
-    assert "Encarregado (data protection officer) dpo@hashbox.example" in text(regional(facts)["lgpd"])
+    lgpd = text(regional(facts)["lgpd"])
+    assert "Our data protection officer (encarregado) can be reached at dpo@hashbox.example [LGPD Art. 41]" in lgpd
+    facts["analytics"] = ["mixpanel"]
+    assert "International transfers of data from Brazil" in text(regional(facts)["lgpd"])
 
 
-def test_lgpd_lists_automated_kyc_rejection_and_biometric_basis(facts):
+def test_lgpd_lists_automated_kyc_rejection(facts):
     facts["kyc"] = {"vendor": "onfido", "documents": ["government_id", "selfie"], "automated_rejection": True}
     lgpd = text(regional(facts)["lgpd"])
-    assert "Onfido may reject a verification automatically" in lgpd
-    assert "Art. 11, II, g" in lgpd
-    assert "We do not currently take any such decisions" not in lgpd
+    assert "You may ask for a review of decisions made by automated means, and for the criteria used [LGPD Art. 20]" in lgpd
+    facts["kyc"]["automated_rejection"] = False
+    assert "You may ask for a review of decisions made by automated means" not in text(regional(facts)["lgpd"])
 
 
 def test_pipeda_officer_cross_border_and_quebec(facts):
     facts["company"]["address"] = "100 King St W, Toronto"
     facts["analytics"] = ["google_analytics"]
     pipeda = text(regional(facts)["pipeda"])
-    assert "Privacy Officer, Hashbox Mining Ltd" in pipeda
-    assert "100 King St W, Toronto" in pipeda
-    assert "outside Canada" in pipeda and "national security authorities" in pipeda
-    assert "Google Analytics (analytics)" in pipeda
-    assert "affiliates or subsidiaries" in pipeda
-    assert "challenge our compliance" in pipeda
-    assert "Person in charge of the protection of personal information." in pipeda
-    assert "off by default" in pipeda and "activate them in our cookie settings" in pipeda
-    assert "We do not make decisions about you based exclusively on automated processing" in pipeda
+    assert "Our privacy contact is accountable for our compliance; write to privacy@hashbox.example or 100 King St W, Toronto" in pipeda
+    assert "Our providers process some information outside Canada, in the United States" in pipeda
+    assert "accessible to the courts, law enforcement and other authorities" in pipeda
+    assert "Quebec" in pipeda and "[Quebec P-39.1 s.28.1]" in pipeda
+    assert "Companies in our group" not in pipeda
+    facts["contact"]["dpo_name"] = "Lee Wong"
+    assert "Lee Wong is accountable for our compliance and is, for Quebec, the person in charge" in \
+        text(regional(facts)["pipeda"])
 
 
-def test_pipeda_names_the_kyc_vendor_country_and_automated_decisions(facts):
+def test_pipeda_names_the_provider_countries_and_group_companies(facts):
     facts["data_regions"] = ["ca"]
     facts["kyc"] = {"vendor": "veriff", "documents": ["government_id"], "automated_rejection": True}
+    facts["group_companies"] = [{"name": "Hashbox US Inc", "country": "us", "role": "processor"}]
     pipeda = text(regional(facts)["pipeda"])
-    assert "Estonia : Veriff (identity verification)" in pipeda
-    assert "principal factors" in pipeda and "observations" in pipeda
-    facts["contact"]["dpo_email"] = "dpo@hashbox.example"
-    pipeda = text(regional(facts)["pipeda"])
-    assert "Data Protection Officer, Hashbox Mining Ltd" in pipeda
-    assert "person in charge through our data protection officer" in pipeda
+    assert "outside Canada, in Estonia and the United States" in pipeda
+    assert "Companies in our group receive data as set out in section 7" in pipeda
 
 
 def test_no_kyc_leaves_no_trace(facts):
@@ -239,10 +239,12 @@ def test_no_kyc_leaves_no_trace(facts):
 
 def test_hostile_address_renders_literally(facts):
     facts["company"]["address"] = HOSTILE
+    # The sections that print the company address: PDPO (where to send requests), NZ (the agency), PIPEDA.
     for section, html in regional(facts).items():
         assert "<script>" not in html, section
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, section
-        assert "{{ 7*7 }}" in html and "49" not in text(html), section
+        if section in ("pdpo", "nz-privacy", "pipeda"):
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, section
+            assert "{{ 7*7 }}" in html and "</script> 49" not in text(html), section
 
 
 def test_rendering_is_deterministic(facts):
