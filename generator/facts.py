@@ -384,7 +384,7 @@ def restricted_transfers(facts: Facts) -> list[tuple[str, list[str]]]:
         if not law.restricts:
             continue
         outside = [d.region for d in law.destinations
-                   if any(f.own or f.use == "identity-verification records" for f in d.flows)]
+                   if any(f.own or f.use == "ID check records" for f in d.flows)]
         if outside:
             found.append((law.zone, outside))
     return found

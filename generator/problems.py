@@ -202,7 +202,26 @@ def probe_invalid_safeguards(facts: Facts) -> list[str]:
             "transfers these facts make"]
 
 
+def view_in_text(name: str) -> str:
+    from generator.view import in_text  # noqa: PLC0415
+
+    return in_text(name)
+
+
+def probe_unprotected_transfers(facts: Facts) -> list[str]:
+    from generator import lawprofiles  # noqa: PLC0415
+    from generator.transfers import transfer_plan  # noqa: PLC0415
+
+    found = []
+    for transfers in transfer_plan(facts).laws.values():
+        for d in transfers.unprotected:
+            found.append(f"data from {catalog.load().region_name(transfers.zone)} goes to {view_in_text(d.name)} with no safeguard "
+                         f"the {lawprofiles.get(transfers.law).short} recognises")
+    return found
+
+
 PROBES: dict[str, Callable[[Facts], list[str]]] = {
+    "unprotected_transfers": probe_unprotected_transfers,
     "digital_age_of_consent": probe_digital_age_of_consent,
     "invalid_safeguards": probe_invalid_safeguards,
 }

@@ -108,9 +108,9 @@ def _flows(facts) -> list[Flow]:
             vendor_name, vendor_country = kyc.vendor.name, kyc.vendor.country
         if kyc.storage_region:
             flows.append(Flow(cat.canonical_region(kyc.storage_region), vendor_name or "us",
-                              "identity-verification records", vendor_name is None))
+                              "ID check records", vendor_name is None))
         if vendor_name and vendor_country:
-            flows.append(Flow(cat.canonical_region(vendor_country), vendor_name, "identity verification", False))
+            flows.append(Flow(cat.canonical_region(vendor_country), vendor_name, "ID checks", False))
     for tracker in facts.analytics:
         if isinstance(tracker, str):
             entry = cat.trackers[tracker]

@@ -230,7 +230,7 @@ def _transferee_classes(facts: Facts, kyc: NS | None, trackers: list[NS]) -> lis
     """
     classes = ["service providers that host, store or otherwise process data for us under contract"]
     if kyc and kyc.vendor:
-        classes.append(f"our identity-verification provider, {kyc.vendor.name}")
+        classes.append(f"our ID check provider, {kyc.vendor.name}")
     if "payment" in facts.data_collected:
         classes.append("banks and payment processors that handle your payments")
     analytics = [t.name for t in trackers if t.kind == "analytics"]
@@ -325,11 +325,11 @@ def _ccpa_categories(facts: Facts, categories: list[NS], kyc: NS | None, tracker
         sources = [CCPA_SOURCES["you"]]
         recipients = [hosting, authorities]
         if kyc.vendor:
-            sources.append(f"our identity-verification provider ({kyc.vendor.name})")
-            recipients.insert(0, f"our identity-verification provider ({kyc.vendor.name})")
+            sources.append(f"our ID check provider ({kyc.vendor.name})")
+            recipients.insert(0, f"our ID check provider ({kyc.vendor.name})")
         purpose = cat.purposes["identity_verification"]["name"]
         for document in kyc.documents:
-            screened = ["sanctions and politically-exposed-person lists"] if kyc.screening and document.id in SCREENED_DOCUMENTS else []
+            screened = ["sanctions lists and lists of politically exposed persons"] if kyc.screening and document.id in SCREENED_DOCUMENTS else []
             add(document.ccpa, document.name, sources + screened, [purpose], recipients, f"{document.name}: {kyc.retention}")
     analytics = [t.name for t in trackers if not t.shares_for_ads]
     tracked = [t.name for t in trackers]
@@ -438,6 +438,21 @@ def _recipient_names(company_name: str):
     return names
 
 
+def _transfer_destinations(plan) -> list[NS]:
+    """Each place data is transferred to, with its uses and the safeguard under each law that restricts it."""
+    rows: dict[str, NS] = {}
+    for transfers in plan.laws.values():
+        if not transfers.restricts:
+            continue
+        for d in transfers.destinations:
+            row = rows.setdefault(d.region, NS(name=d.name, uses=[], safeguards=[]))
+            for flow in d.flows:
+                if flow.use not in row.uses:
+                    row.uses.append(flow.use)
+            row.safeguards.append((transfers.law, d.mechanism))
+    return list(rows.values())
+
+
 def _group_companies(facts: Facts) -> list[NS]:
     cat = catalog.load()
     roles = {"processor": "processes data for us, on our instructions",
@@ -515,6 +530,7 @@ def build_view(facts: Facts) -> NS:
         storage_regions=_regions(stored),
         transfers=plan,
         transfer_laws=list(plan.laws.values()),
+        transfer_destinations=_transfer_destinations(plan),
         # Users in a zone whose law restricts transfers, served by a company outside it: direct collection.
         collects_from_abroad=any(t.restricts and not cat.region_within(company.country, t.zone) for t in plan.laws.values()),
         transfer_zone_laws=[t for t in plan.laws.values() if t.restricts],
