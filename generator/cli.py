@@ -25,9 +25,9 @@ def cmd_build(args) -> int:
     check_folder(Path(args.output))  # before the work, not after it
     built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict)
     for line in built.warnings:
-        print(line, file=sys.stderr)
+        print(printable(line), file=sys.stderr)
     for path in built.written.values():
-        print(path)
+        print(printable(str(path)))
     return EXIT_OK
 
 

@@ -54,7 +54,7 @@ LIST_MAX = 50   # a list of free-form entries (custom vendors); a catalog list h
 # Character classes shared by the validators and the JSON Schema patterns (Python `re` and
 # ECMA-262 read them the same way). C0/C1 controls and DEL can drive a terminal; the bidi
 # overrides and isolates make a name read differently from what it is.
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL = r"\x00-\x08\x0b-\x1f\x7f-\x9f"   # all but tab and line feed; a carriage return rewrites a terminal line
 _BIDI = r"\u202a-\u202e\u2066-\u2069"
 _SURROGATE = r"\ud800-\udfff"   # a lone half of a UTF-16 pair: no file can be written with one
 # Characters that show nothing: spaces, format characters (zero-width space, joiners, BOM,
@@ -63,7 +63,7 @@ _INVISIBLE = (r"\t\n\r \xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-
               r"\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0")
 # `$(?!\n)`: in Python `$` also matches before a final newline; ECMA-262 never does.
 TEXT_PATTERN = rf"^(?=[\s\S]*[^{_INVISIBLE}{_CONTROL}{_BIDI}{_SURROGATE}])[^{_CONTROL}{_BIDI}{_SURROGATE}]*$"
-_URL_CHAR = rf"[^\x00-\x20\x7f-\x9f<>\"'{_BIDI}{_SURROGATE}]"
+_URL_CHAR = rf"[^\x00-\x20\x7f-\x9f<>\"'{_INVISIBLE}{_BIDI}{_SURROGATE}]"
 URL_PATTERN = (r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
                rf"(?:[/?#]{_URL_CHAR}*)?$(?!\n)")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -202,6 +202,14 @@ def _list_schema(limit: int):
     return fragment
 
 
+def _identity(item: Any) -> str:
+    """Equal mappings (in any key order) give equal identities, as JSON Schema's uniqueItems sees them."""
+    try:
+        return json.dumps(item, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # keys of mixed types, from Python rather than YAML
+        return repr(item)
+
+
 def _unique_list(kind: str, limit: int):
     @_schema(_list_schema(limit))
     def check(value: Any) -> Any:
@@ -213,7 +221,7 @@ def _unique_list(kind: str, limit: int):
             raise _fail(f"must list at most {limit} {kind}")
         seen = set()
         for item in value:
-            key = item if isinstance(item, (str, int)) else json.dumps(item, sort_keys=True, default=str)
+            key = item if isinstance(item, (str, int)) else _identity(item)
             if key in seen:
                 raise _fail(f"must list each of its {kind} once ({_show(item)} is repeated)")
             seen.add(key)
@@ -472,7 +480,7 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     typed = typed_text(value)
     if typed is not None and not isinstance(value, str):
-        return typed  # a number as it was typed
+        return typed if len(typed) <= 60 else typed[:57] + "..."  # a number as it was typed
     if isinstance(value, TypedText) and len(value) > 60 and value.lstrip("+-").isdigit():
         return f"a number of {len(value.lstrip('+-'))} digits"
     if isinstance(value, str):

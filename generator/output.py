@@ -58,7 +58,9 @@ def check_folder(folder: Path) -> None:
         what = "is a file, not a folder" if stat.S_ISREG(info.st_mode) else "is not a folder"
         reason = what if probe == folder else f"{probe} {what}"
         raise cannot_write(folder, reason)
-    if not os.access(probe, os.W_OK | os.X_OK):
+    # root may write anywhere; a folder nobody may write to is still meant to be read-only.
+    read_only = os.geteuid() == 0 and not info.st_mode & 0o222 if hasattr(os, "geteuid") else False
+    if read_only or not os.access(probe, os.W_OK | os.X_OK):
         if os.access(probe, os.F_OK) and _read_only_fs(probe):
             raise cannot_write(folder, "the file system is read-only")
         raise cannot_write(folder, "permission denied" if probe == folder else f"permission denied in {probe}")

@@ -361,7 +361,7 @@ MUTATIONS = [
     ("company.legal_name", ""), ("company.legal_name", "\u200b"), ("company.legal_name", " \u00a0\u3000"),
     ("company.legal_name", "\u3164"), ("company.legal_name", "a" * 2001), ("company.legal_name", True),
     ("company.legal_name", None), ("company.legal_name", _DELETE), ("company.brand", "Hash\u202ebox"),
-    ("company.brand", "Hash\x07box"), ("company.brand", "Hash\x85box"), ("company.brand", "Hash\x7fbox"),
+    ("company.brand", "Hash\x07box"), ("company.brand", "Evil\rGood"), ("company.website", "https://x.example/\u200b"), ("company.brand", "Hash\x85box"), ("company.brand", "Hash\x7fbox"),
     ("company.address", ["1 Main St"]), ("contact.phone", "\x1b[2J"),
     ("contact.email", "not-an-email"), ("contact.email", "a\x07@x.example"), ("contact.email", "a b@x.example"),
     ("contact.email", "a@x.example\n"), ("contact.dpo_email", "a@" + "x" * 250 + ".example"),

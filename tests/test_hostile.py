@@ -249,7 +249,7 @@ def test_giant_integers(cli, facts_file, key, old, digits):
     assert f"got a number of {digits} digits" in line
 
 
-CONTROL_CHARACTERS = ["\\e", "\\a", "\\x00", "\\x7f", "\\x85", "\\x9b", "\\b", "\\v", "\\f", "\\x1b[2J"]
+CONTROL_CHARACTERS = ["\\e", "\\a", "\\r", "\\x00", "\\x7f", "\\x85", "\\x9b", "\\b", "\\v", "\\f", "\\x1b[2J"]
 
 
 def text_and_url_fields():
@@ -376,3 +376,19 @@ def test_keys_that_are_not_names(cli, facts_file, key):
 def test_explicit_tags_never_break_the_loader(cli, facts_file, tagged):
     bad = facts_file(replaced("minimum_age: 18", f"minimum_age: {tagged}"))
     refused(cli("check", bad), f"{bad}:12: audience.minimum_age: must be an integer between 13 and 21, got ")
+
+
+@pytest.mark.parametrize("command", ["build", "batch", "diff", "init"])
+def test_a_folder_nobody_may_write_in(cli, facts_file, tmp_path, command):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    facts = facts_file(FACTS)
+    args = {"build": ["build", facts, "-o", locked], "batch": ["batch", facts, "-o", locked / "sub"],
+            "diff": ["diff", facts, facts, "--html", locked / "r.html"], "init": ["init", "-o", locked / "f.yaml"]}[command]
+    try:
+        line = refused(cli(*args), f"{args[-1] if command in ('build', 'batch') else locked}: ")
+        assert "cannot write output here: permission denied" in line
+        assert os.listdir(locked) == []
+    finally:
+        locked.chmod(0o755)

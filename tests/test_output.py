@@ -147,3 +147,18 @@ def test_check_file_refuses_a_folder(tmp_path):
     with pytest.raises(OutputError) as caught:
         check_file(tmp_path)
     assert "is a folder; give the name of a file" in str(caught.value)
+
+
+def test_a_folder_without_write_permission_is_refused_even_for_root(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError) as caught:
+            check_folder(folder / "out")
+        assert str(caught.value) == f"{folder / 'out'}: cannot write output here: permission denied in {folder}"
+        with pytest.raises(OutputError):
+            write_atomic(folder / "p.html", b"x")
+        assert os.listdir(folder) == []
+    finally:
+        folder.chmod(0o755)
