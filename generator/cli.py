@@ -71,6 +71,10 @@ def cmd_init(args) -> int:
     # Before the interview: its answers must not be lost to an output that cannot be written.
     check_file(Path(args.output))
     check_folder(Path(args.build_dir))
+    if args.from_file and not sys.stdin.isatty():
+        from generator.facts import load  # noqa: PLC0415
+
+        load(Path(args.from_file))  # no one can be asked to fix it: say what is wrong with the file
     return run_interview(args)
 
 

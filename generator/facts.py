@@ -61,8 +61,8 @@ _SURROGATE = r"\ud800-\udfff"   # a lone half of a UTF-16 pair: no file can be w
 # soft hyphen), variation selectors and the blank "letters" (Hangul fillers, braille blank).
 _INVISIBLE = (r"\t\n\r \xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f"
               r"\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0")
-# `$(?!\n)`: in Python `$` also matches before a final newline; ECMA-262 never does.
 TEXT_PATTERN = rf"^(?=[\s\S]*[^{_INVISIBLE}{_CONTROL}{_BIDI}{_SURROGATE}])[^{_CONTROL}{_BIDI}{_SURROGATE}]*$"
+# `$(?!\n)`: in Python `$` also matches before a final newline; ECMA-262 never does.
 _URL_CHAR = rf"[^\x00-\x20\x7f-\x9f<>\"'{_INVISIBLE}{_BIDI}{_SURROGATE}]"
 URL_PATTERN = (r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
                rf"(?:[/?#]{_URL_CHAR}*)?$(?!\n)")

@@ -392,3 +392,17 @@ def test_a_folder_nobody_may_write_in(cli, facts_file, tmp_path, command):
         assert os.listdir(locked) == []
     finally:
         locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("typed", ["2026-02-30", "2025-02-29", "2026-13-45"])
+def test_init_from_a_file_with_an_impossible_date_without_a_terminal(cli, facts_file, tmp_path, typed):
+    text = replaced("effective_date: 2026-01-15", f"effective_date: {typed}")
+    bad = facts_file(text)
+    refused(cli("init", "--from", bad, "-o", tmp_path / "new.yaml"),
+            f"{bad}:10: policy.effective_date: is not a real date")
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_init_from_a_valid_file_without_a_terminal_still_says_why_it_cannot_ask(cli, facts_file, tmp_path):
+    code, _, stderr = cli("init", "--from", facts_file(FACTS), "-o", tmp_path / "new.yaml")
+    assert code == 2 and "not a terminal" in stderr
