@@ -79,6 +79,15 @@ def produce(facts: Facts, formats: tuple[str, ...], file: str = "facts.yaml", st
     return Produced(convert(rendered, formats), rendered, tuple(warnings))
 
 
+def output_stem(path: Path) -> str:
+    """The name a facts file's outputs take (`acme.yaml` → `acme`), or a UsageError for `..yaml`."""
+    stem = path.stem
+    if stem in ("", ".", "..") or "/" in stem or "\0" in stem:
+        raise UsageError(f"{path}: cannot name the output files after this file (its name without the "
+                         f"extension is {stem!r}); rename it, such as to acme.yaml")
+    return stem
+
+
 def write_outputs(out_dir: Path, relative_stem: Path, files: dict[str, bytes]) -> list[Path]:
     written = []
     targets = {fmt: safe_target(out_dir, relative_stem.with_name(f"{relative_stem.name}.{fmt}")) for fmt in files}
@@ -213,8 +222,8 @@ def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.da
     from generator.errors import read_facts_bytes  # noqa: PLC0415
     from generator.manifest import Fingerprints, Manifest, current_version, output_record, updated_entry  # noqa: PLC0415
 
+    stem = output_stem(path)
     data = read_facts_bytes(path)
-    stem = path.stem
     manifest = Manifest(out_dir)
     entry = manifest.entries.get(stem)
     built = build_into(path, data, out_dir, stem, formats, current_version(entry), today or dt.date.today(), strict)

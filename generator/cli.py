@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, PolicygenError
+from generator.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, PolicygenError, printable
 
 
 class _Parser(argparse.ArgumentParser):
@@ -19,13 +19,15 @@ class _Parser(argparse.ArgumentParser):
 
 def cmd_build(args) -> int:
     from generator.build import build_file, parse_formats  # noqa: PLC0415
+    from generator.output import check_folder  # noqa: PLC0415
 
     formats = parse_formats(args.format)
+    check_folder(Path(args.output))  # before the work, not after it
     built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict)
     for line in built.warnings:
-        print(line, file=sys.stderr)
+        print(printable(line), file=sys.stderr)
     for path in built.written.values():
-        print(path)
+        print(printable(str(path)))
     return EXIT_OK
 
 
@@ -46,20 +48,33 @@ def cmd_schema(args) -> int:
 def cmd_batch(args) -> int:
     from generator.batch import run  # noqa: PLC0415
     from generator.build import parse_formats  # noqa: PLC0415
+    from generator.output import check_folder  # noqa: PLC0415
 
+    check_folder(Path(args.output))  # one line, not one failure per facts file
     return run(args.paths, Path(args.output), parse_formats(args.format), jobs=args.jobs,
                force=args.force, shard=args.shard, strict=args.strict)
 
 
 def cmd_diff(args) -> int:
     from generator.diff import run  # noqa: PLC0415
+    from generator.output import check_file  # noqa: PLC0415
 
+    if args.html:
+        check_file(Path(args.html))
     return run(Path(args.old), Path(args.new), Path(args.html) if args.html else None)
 
 
 def cmd_init(args) -> int:
     from generator.interview import cmd_init as run_interview  # noqa: PLC0415
+    from generator.output import check_file, check_folder  # noqa: PLC0415
 
+    # Before the interview: its answers must not be lost to an output that cannot be written.
+    check_file(Path(args.output))
+    check_folder(Path(args.build_dir))
+    if args.from_file and not sys.stdin.isatty():
+        from generator.facts import load  # noqa: PLC0415
+
+        load(Path(args.from_file))  # no one can be asked to fix it: say what is wrong with the file
     return run_interview(args)
 
 
@@ -148,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except PolicygenError as exc:
         for line in exc.lines():
-            print(line, file=sys.stderr)
+            print(printable(line), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("policygen: interrupted", file=sys.stderr)

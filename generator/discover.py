@@ -47,6 +47,9 @@ def discover(paths: list[str]) -> tuple[list[Item], dict[str, list[Path]]]:
 
 def _files(given: Path, base: str | None):
     if not given.is_dir():
+        if given.stem in ("", ".", ".."):
+            raise UsageError(f"{given}: cannot name the output files after this file (its name without the "
+                             f"extension is {given.stem!r}); rename it, such as to acme.yaml")
         yield given, given.stem
         return
     for folder, subfolders, files in os.walk(given):

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+
+# A facts file is a few kilobytes; anything near this is a mistake or an attack.
+MAX_FACTS_BYTES = 1_000_000
+
+# Characters that must never reach a terminal raw: C0 and C1 controls, DEL, the
+# bidirectional overrides and isolates that make text read differently from its bytes,
+# lone surrogates (which cannot even be encoded), and the invisible format characters.
+_SUSPECT = re.compile("[^\x20-\x7e\xa1-\xac\xae-\u200a\u2010-\u2027\u2030-\u205e\u2070-\ud7ff\ue000-\ufefe\uff00-\ufff8]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control, bidi, surrogate or invisible character shown as an escape (\\x1b, \\u202e)."""
+    def escape(match: re.Match) -> str:
+        char = match[0]
+        code = ord(char)
+        if code in (9, 10, 13):
+            return {9: "\\t", 10: "\\n", 13: "\\r"}[code]
+        if code > 0x9f and unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp", "Cn"):
+            return char
+        return f"\\x{code:02x}" if code < 0x100 else (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return _SUSPECT.sub(escape, text)
 
 
 class PolicygenError(Exception):
@@ -36,7 +61,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        # File names, keys and messages can carry what a hostile file typed: one clean line each.
+        return printable(f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}")
 
 
 class FactsError(PolicygenError):
@@ -76,18 +102,49 @@ class OutputError(PolicygenError):
 def read_facts_bytes(path: Path) -> bytes:
     """A facts file's bytes, or one FactsError line saying why it cannot be read.
 
-    Kept here, away from the YAML parser, so that an unchanged batch can hash its inputs
-    without importing it.
+    Only a regular file of at most MAX_FACTS_BYTES is read: a FIFO, a device such as
+    /dev/zero or a huge file would otherwise block or fill memory. Kept here, away from
+    the YAML parser, so that an unchanged batch can hash its inputs without importing it.
     """
+    def refuse(reason: str) -> FactsError:
+        return FactsError([Problem(str(path), None, "", reason)])
+
     try:
-        return path.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("is a folder, not a facts file")
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("is not a regular file (a device, FIFO or socket); give a facts file")
+        if info.st_size > MAX_FACTS_BYTES:
+            raise refuse(f"file is too large ({info.st_size} bytes; a facts file has at most {MAX_FACTS_BYTES})")
+        # O_NONBLOCK: if the path was swapped for a FIFO since the stat, opening it does not hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise refuse("is not a regular file (a device, FIFO or socket); give a facts file")
+            chunks, size = [], 0
+            while size <= MAX_FACTS_BYTES:
+                chunk = os.read(fd, MAX_FACTS_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except FactsError:
+        raise
     except FileNotFoundError:
-        reason = "file not found"
-    except IsADirectoryError:
-        reason = "is a folder, not a facts file"
+        raise refuse("file not found") from None
+    except (NotADirectoryError, IsADirectoryError) as exc:
+        raise refuse("is a folder, not a facts file" if isinstance(exc, IsADirectoryError)
+                     else "file not found (a part of the path is a file, not a folder)") from None
     except OSError as exc:
-        reason = f"cannot read file: {exc.strerror}"
-    raise FactsError([Problem(str(path), None, "", reason)])
+        raise refuse(f"cannot read file: {exc.strerror or exc}") from None
+    except ValueError as exc:  # an embedded NUL byte in the path
+        raise refuse(f"cannot read file: {exc}") from None
+    if size > MAX_FACTS_BYTES:
+        raise refuse(f"file is too large (more than {MAX_FACTS_BYTES} bytes)")
+    return b"".join(chunks)
 
 
 class CatalogError(PolicygenError):

@@ -6,19 +6,24 @@ and the docs all read it from this model.
 
 from __future__ import annotations
 
+import calendar
+import copy
 import datetime as dt
+import json
 import re
+import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
                       ValidationError, model_validator)
+from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
 from generator import catalog
 from generator.errors import FactsError, Problem
 from generator.transfers import safeguard_ids
-from generator.yamlio import LineMap, load_file, load_text
+from generator.yamlio import LineMap, TypedText, load_file, load_text, typed_text
 
 SCHEMA_VERSION = 1
 _CATALOG = catalog.load()
@@ -28,67 +33,145 @@ def _fail(expected: str) -> PydanticCustomError:
     return PydanticCustomError("policygen", expected)
 
 
+def _schema(fragment: dict | Callable[[dict], dict]):
+    """Attach the JSON Schema of what a validator accepts, next to the code that accepts it.
+
+    `json_schema()` merges the fragment (or calls it with the schema pydantic made) wherever
+    the validator is used, so the schema and the validator cannot drift apart.
+    """
+    def attach(check):
+        check.json_schema = fragment
+        return check
+    return attach
+
+
 # --- leaf types: each one says what it expects in the words users see -------------
 
-def _text(value: Any) -> str:
+TEXT_MAX = 2000
+URL_MAX = 2000
+EMAIL_MAX = 254
+LIST_MAX = 50   # a list of free-form entries (custom vendors); a catalog list holds each id once
+
+# Character classes shared by the validators and the JSON Schema patterns (Python `re` and
+# ECMA-262 read them the same way). C0/C1 controls and DEL can drive a terminal; the bidi
+# overrides and isolates make a name read differently from what it is.
+_CONTROL = r"\x00-\x08\x0b-\x1f\x7f-\x9f"   # all but tab and line feed; a carriage return rewrites a terminal line
+_BIDI = r"\u202a-\u202e\u2066-\u2069"
+_SURROGATE = r"\ud800-\udfff"   # a lone half of a UTF-16 pair: no file can be written with one
+# Characters that show nothing: spaces, format characters (zero-width space, joiners, BOM,
+# soft hyphen), variation selectors and the blank "letters" (Hangul fillers, braille blank).
+_INVISIBLE = (r"\t\n\r \xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200f"
+              r"\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0")
+TEXT_PATTERN = rf"^(?=[\s\S]*[^{_INVISIBLE}{_CONTROL}{_BIDI}{_SURROGATE}])[^{_CONTROL}{_BIDI}{_SURROGATE}]*$"
+# `$(?!\n)`: in Python `$` also matches before a final newline; ECMA-262 never does.
+_URL_CHAR = rf"[^\x00-\x20\x7f-\x9f<>\"'{_INVISIBLE}{_BIDI}{_SURROGATE}]"
+URL_PATTERN = (r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+               rf"(?:[/?#]{_URL_CHAR}*)?$(?!\n)")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_PATTERN = (rf"^[^@\x00-\x20\x7f-\x9f<>\"'(),;:{_INVISIBLE}{_BIDI}{_SURROGATE}]+@{_LABEL}(?:\.{_LABEL})+$(?!\n)")
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$(?!\n)"
+_TEXT_RE, _URL_RE, _EMAIL_RE, _DATE_RE = (re.compile(p) for p in (TEXT_PATTERN, URL_PATTERN, EMAIL_PATTERN, DATE_PATTERN))
+_UNPRINTABLE_RE = re.compile(f"[{_CONTROL}{_SURROGATE}]")
+_BIDI_RE = re.compile(f"[{_BIDI}]")
+
+_TEXT_SCHEMA = {"type": "string", "minLength": 1, "maxLength": TEXT_MAX, "pattern": TEXT_PATTERN}
+
+
+def _typed(value: Any) -> Any:
+    """A number from YAML as the text that was typed (`+14165550100`, `01234567`, `.inf`)."""
+    typed = typed_text(value)
+    if typed is not None:
+        return typed
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@_schema({"anyOf": [_TEXT_SCHEMA, {"type": "number"}]})
+def _text(value: Any) -> str:
+    value = _typed(value)
+    if isinstance(value, bool):
+        raise _fail("must be a text (write it in quotes if you mean the word)")
+    if not isinstance(value, str) or not value:
         raise _fail("must be a non-empty text")
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
-        raise _fail("must be text without control characters")
+    if len(value) > TEXT_MAX:
+        raise _fail(f"is too long (at most {TEXT_MAX} characters)")
+    if not _TEXT_RE.search(value):
+        if _UNPRINTABLE_RE.search(value):
+            raise _fail("must be text without control characters")
+        if _BIDI_RE.search(value):
+            raise _fail("must be text without right-to-left or left-to-right override characters")
+        raise _fail("must contain visible text, not only spaces or invisible characters")
+    if all(unicodedata.category(c) in ("Cf", "Zs", "Zl", "Zp", "Cc") for c in value):
+        # Format characters outside the Basic Multilingual Plane (tags), which the pattern cannot name.
+        raise _fail("must contain visible text, not only spaces or invisible characters")
     return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
 
 
-Text = Annotated[str, BeforeValidator(_text), Field(max_length=2000)]
-
-_EMAIL = re.compile(r"^[^@\s<>\"'(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
-_URL = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:[/?#][^\s<>\"']*)?$")
+Text = Annotated[str, BeforeValidator(_text)]
 
 
+@_schema({"type": "string", "maxLength": EMAIL_MAX, "pattern": EMAIL_PATTERN, "format": "email"})
 def _email(value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.match(value.strip()):
+    if not isinstance(value, str) or len(value) > EMAIL_MAX or not _EMAIL_RE.search(value):
         raise _fail("must be an email address such as privacy@example.com")
-    return value.strip()
+    return value
 
 
+@_schema({"type": "string", "maxLength": URL_MAX, "pattern": URL_PATTERN, "format": "uri"})
 def _url(value: Any) -> str:
-    if not isinstance(value, str) or not _URL.match(value.strip()):
+    if not isinstance(value, str) or len(value) > URL_MAX or not _URL_RE.search(value):
         raise _fail("must be an http(s) URL such as https://example.com/privacy")
-    return value.strip()
+    return value
 
 
+@_schema({"type": "string", "pattern": DATE_PATTERN, "format": "date"})
 def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise _fail("must be an ISO date such as 2025-04-01")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, str) and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])", value):
+        year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
+        if year < 1:
+            raise _fail("is not a real date (there is no year 0)")
+        if not 1 <= month <= 12:
+            raise _fail(f"is not a real date (there is no month {month})")
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise _fail(f"is not a real date ({calendar.month_name[month]} {year} has {last} days)")
+        if _DATE_RE.search(value):
+            return dt.date(year, month, day)
+    raise _fail("must be an ISO date (YYYY-MM-DD, no time of day) such as 2025-04-01")
 
 
+@_schema({"type": "boolean"})
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     raise _fail("must be true or false")
 
 
+@_schema({"anyOf": [{"const": False}, {"type": "null"}, _TEXT_SCHEMA, {"type": "number"}]})
 def _decisions(value: Any) -> bool | str:
     if value is False or value is None:
         return False
-    if isinstance(value, str) and value.strip():
-        return _text(value)
+    if value is not True:
+        try:
+            return _text(value)
+        except PydanticCustomError:
+            pass
     raise _fail("must be false, or a sentence describing the decisions software makes on its own")
 
 
 def _bounded_int(low: int, high: int):
+    # JSON Schema counts 18.0 as an integer, so the validator does too.
+    @_schema({"type": "integer", "minimum": low, "maximum": high})
     def check(value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-            return value
+            return int(value)
         raise _fail(f"must be an integer between {low} and {high}")
     return check
 
@@ -98,10 +181,10 @@ def _catalog_id(kind: str, ids, example: str):
 
     def check(value: Any) -> str:
         if isinstance(value, str) and value in ids:
-            return value
+            return str(value)
         message = f"must be one of the {kind}" + (
             f": {', '.join(choices)}" if len(choices) <= 15 else f" such as {example} (see `policygen schema`)")
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) <= 100:
             import difflib
             close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
             if value.lower() in ids:
@@ -112,24 +195,43 @@ def _catalog_id(kind: str, ids, example: str):
     return check
 
 
-def _unique_list(kind: str):
+def _list_schema(limit: int):
+    def fragment(inner: dict) -> dict:
+        listed = {**inner, "uniqueItems": True, "maxItems": limit}
+        # An empty value (`analytics:`) reads as an empty list, unless the list may not be empty.
+        return listed if inner.get("minItems", 0) > 0 else {"anyOf": [listed, {"type": "null"}]}
+    return fragment
+
+
+def _identity(item: Any) -> str:
+    """Equal mappings (in any key order) give equal identities, as JSON Schema's uniqueItems sees them."""
+    try:
+        return json.dumps(item, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # keys of mixed types, from Python rather than YAML
+        return repr(item)
+
+
+def _unique_list(kind: str, limit: int):
+    @_schema(_list_schema(limit))
     def check(value: Any) -> Any:
         if value is None:
             return []
         if not isinstance(value, list):
             raise _fail(f"must be a list of {kind}")
+        if len(value) > limit:
+            raise _fail(f"must list at most {limit} {kind}")
         seen = set()
         for item in value:
-            key = item if isinstance(item, (str, int)) else repr(item)
+            key = item if isinstance(item, (str, int)) else _identity(item)
             if key in seen:
-                raise _fail(f"must list each of its {kind} once ({item!r} is repeated)")
+                raise _fail(f"must list each of its {kind} once ({_show(item)} is repeated)")
             seen.add(key)
         return value
     return check
 
 
-Email = Annotated[str, BeforeValidator(_email), Field(json_schema_extra={"format": "email"})]
-Url = Annotated[str, BeforeValidator(_url), Field(json_schema_extra={"format": "uri"})]
+Email = Annotated[str, BeforeValidator(_email)]
+Url = Annotated[str, BeforeValidator(_url)]
 IsoDate = Annotated[dt.date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_bool)]
 RegionId = Annotated[
@@ -165,8 +267,18 @@ SafeguardId = Annotated[
 ]
 
 
+def _choices(item: Any) -> tuple | None:
+    """The ids a catalog item type allows (Annotated[Literal[...], ...]), or None for free-form items."""
+    while get_origin(item) is Annotated:
+        item = get_args(item)[0]
+    return get_args(item) if get_origin(item) is Literal else None
+
+
 def UniqueList(item: Any, kind: str) -> Any:  # noqa: N802 - reads as a type
-    return Annotated[list[item], BeforeValidator(_unique_list(kind))]
+    """A list of distinct items: at most one of each catalog id, at most LIST_MAX free-form entries."""
+    choices = _choices(item)
+    limit = len(choices) if choices else LIST_MAX
+    return Annotated[list[item], BeforeValidator(_unique_list(kind, limit))]
 
 
 # --- the model ----------------------------------------------------------------------
@@ -397,6 +509,11 @@ def _show(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
+    typed = typed_text(value)
+    if typed is not None and not isinstance(value, str):
+        return typed if len(typed) <= 60 else typed[:57] + "..."  # a number as it was typed
+    if isinstance(value, TypedText) and len(value) > 60 and value.lstrip("+-").isdigit():
+        return f"a number of {len(value.lstrip('+-'))} digits"
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
         return '"' + shown.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -407,7 +524,11 @@ def _show(value: Any) -> str:
         return shown if len(shown) <= 60 else "a list of " + str(len(value))
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    return str(value)
+    try:
+        shown = str(value)
+    except ValueError:  # an int too long to print
+        return "a number too long to show"
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 _PYDANTIC_EXPECTED = {
@@ -515,8 +636,28 @@ def parse(text: str, file: str = "<facts>") -> Facts:
     return validate(data, file, lines)
 
 
+class _FactsJsonSchema(GenerateJsonSchema):
+    """Pydantic's schema, with each leaf validator's own fragment (see `_schema`) where it is used."""
+
+    def function_before_schema(self, schema) -> dict:
+        inner = super().function_before_schema(schema)
+        fragment = getattr(schema["function"]["function"], "json_schema", None)
+        if fragment is None:
+            return inner
+        return fragment(inner) if callable(fragment) else copy.deepcopy(fragment)
+
+
 def json_schema() -> dict:
-    schema = Facts.model_json_schema()
+    """The JSON Schema of facts files: what `validate` accepts, short of the cross-field rules."""
+    schema = Facts.model_json_schema(schema_generator=_FactsJsonSchema)
+    # The one cross-field rule JSON Schema can say (see cross_field_problems): documents and a
+    # storage region only with a KYC vendor, and then at least one document. The transfer rule
+    # depends on the regions catalog and stays with the validator.
+    schema["$defs"]["Kyc"].update({
+        "if": {"properties": {"vendor": {"const": "none"}}},
+        "then": {"properties": {"documents": {"maxItems": 0}, "storage_region": {"type": "null"}}},
+        "else": {"required": ["documents"], "properties": {"documents": {"minItems": 1}}},
+    })
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "policygen facts file"
     return schema

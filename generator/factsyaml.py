@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from generator import facts as facts_model
 from generator.questionnaire import _submodel
+from generator.yamlio import TypedText, YamlDate, YamlFloat, YamlInt
 
 FLOW_WIDTH = 88
 HEADER = (
@@ -26,18 +27,36 @@ HEADER = (
 )
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes a number read from a facts file exactly as it was typed."""
+
+
+def _as_typed(dumper: yaml.SafeDumper, value) -> yaml.ScalarNode:
+    tag = "tag:yaml.org,2002:int" if isinstance(value, int) else "tag:yaml.org,2002:float"
+    return dumper.represent_scalar(tag, value.yaml_text)
+
+
+_Dumper.add_representer(YamlInt, _as_typed)
+_Dumper.add_representer(YamlFloat, _as_typed)
+_Dumper.add_representer(YamlDate, lambda dumper, value: dumper.represent_date(dt.date(value.year, value.month, value.day)))
+_Dumper.add_representer(TypedText, lambda dumper, value: dumper.represent_str(str(value)))
+
+
+def _dump(value: Any, **options) -> str:
+    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=math.inf, default_flow_style=True, **options)
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, str) and ("\n" in value or "\r" in value):
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
     if isinstance(value, dt.datetime):
         value = value.date()
-    text = yaml.safe_dump(value, allow_unicode=True, width=math.inf, default_flow_style=True)
+    text = _dump(value)
     return text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
 
 
 def _flow(value: Any) -> str:
-    return yaml.safe_dump(value, allow_unicode=True, width=math.inf, default_flow_style=True,
-                          sort_keys=False).rstrip("\n")
+    return _dump(value, sort_keys=False).rstrip("\n")
 
 
 def _first_sentence(text: str | None) -> str | None:

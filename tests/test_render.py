@@ -166,21 +166,33 @@ def test_global_brings_every_law(rich):
 
 def test_absent_sections_leave_no_trace(minimal_facts):
     text = html_text(render_html(minimal_facts)).lower()
-    for word in ("kyc", "identity verification", "selfie", "biometric data of", "google", "pixel",
+    for word in ("kyc", "identity verification", "selfie", "biometric data", "google", "meta pixel",
                  "newsletter", "representative", "data protection officer", "standard contractual clauses",
-                 "gdpr", "ccpa", "california"):
+                 "gdpr", "ccpa", "california", "do not track", "global privacy control", "banner",
+                 "money-laundering", "sanctions", "a company of our group", "we do not sell", "we sell",
+                 "encrypted", "penetration", "within 30 days"):
         assert word not in text, word
     html = render_html(minimal_facts)
-    for section in ("identity-verification", "analytics-advertising", "marketing", "gdpr", "ccpa"):
+    for section in ("identity-verification", "marketing", "gdpr", "ccpa", "us-states"):
         assert f'id="{section}"' not in html
     contact = html.split('<section id="contact"', 1)[1].split("</section>", 1)[0]
     assert "phone" not in contact.lower()
 
 
 def test_facts_present_appear(rich):
-    text = html_text(render_html(rich))
+    rich["security_measures"] = ["tls", "backups"]
+    rich["group_companies"] = [{"name": "Hashbox Labs Pty Ltd", "country": "au", "role": "processor"}]
+    rich["contact"]["response_days"] = 25
+    rich["marketing_unsubscribe"] = {"methods": ["email_link"], "days": 7}
+    html = render_html(rich)
+    text = html_text(html)
+    assert 'href="https://hashbox.example/privacy-request"' in html
+    assert 'href="https://hashbox.example/complaints"' in html
+    for value in ("encrypted with TLS", "We keep backups", "Hashbox Labs Pty Ltd", "We answer within 25 days",
+                  "unsubscribe link", "within 7 days"):
+        assert value in text, value
     for value in ("Hashbox Mining Ltd", "1 Queen Street, Auckland", "NZ 123", "dpo@hashbox.example", "Ana Lee",
-                  "+64 9 555 0100", "https://hashbox.example/privacy-request", "EU Rep GmbH", "UK Rep Ltd",
+                  "+64 9 555 0100", "EU Rep GmbH", "UK Rep Ltd",
                   "IDCheck", "Google Analytics", "Meta Pixel", "Stats", "3 years after closure",
                   "5 years after the relationship ends", "90 days",
                   "We score payout requests for fraud risk and hold high-risk payouts."):
@@ -191,9 +203,13 @@ def test_at_a_glance_summary_follows_the_facts(minimal_facts, rich):
     plain = render_html(minimal_facts)
     summary = html_text(plain.split('<aside class="summary"', 1)[1].split("</aside>", 1)[0])
     assert "Hashbox Mining Ltd" in summary and "privacy@hashbox.example" in summary
-    assert "We do not sell your personal data." in summary
+    # sells_personal_data unset: the summary says nothing about selling.
+    assert "sell" not in summary.lower()
     assert "identity" not in summary.lower() and "analytics" not in summary.lower()
     assert "New Zealand (section" in summary
+    minimal_facts["sells_personal_data"] = False
+    denied = render_html(minimal_facts).split('<aside class="summary"', 1)[1].split("</aside>", 1)[0]
+    assert "We do not sell your personal data." in html_text(denied)
     rich["sells_personal_data"] = True
     rich_summary = render_html(rich).split('<aside class="summary"', 1)[1].split("</aside>", 1)[0]
     assert "We sell some personal data, and you can opt out." in html_text(rich_summary)
