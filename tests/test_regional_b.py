@@ -123,13 +123,13 @@ def test_nz_agency_recipients_access_and_complaints(facts):
     html = section_fragments(facts)
     nz = text(html["nz-privacy"])
     assert "Hashbox Mining Ltd, 1 Queen St, Auckland 1010, collects and holds your information [IPP3]" in nz
-    assert "the right to access personal information [Privacy Act 2020 s.22 IPP6" in nz
-    assert "the right to request correction [Privacy Act 2020 s.22 IPP7" in nz
+    assert "right to access personal information [privacy act 2020 s.22 ipp6" in nz.lower()
+    assert "right to request correction [privacy act 2020 s.22 ipp7" in nz.lower()
     # A New Zealand company storing in the US discloses overseas: IPP12 and the transfers section.
     assert "outside New Zealand, only under the safeguards in section 7" in nz and "[IPP12]" in nz
     transfers = text(html["international-transfers"])
-    assert "Privacy Act 2020 (data from New Zealand): to the United States (our own storage and processing)" in transfers
-    assert "comparable safeguards" in transfers
+    assert re.search(r"United States (O|o)ur own storage and processing Privacy Act 2020: binding agreement "
+                     r"with comparable safeguards", transfers)
     assert "complain to the Privacy Commissioner" in nz
 
 
@@ -169,8 +169,8 @@ def test_pdpa_consent_access_and_transfers(facts):
     html = section_fragments(facts)
     pdpa = text(html["pdpa"])
     assert "withdraw your consent" in pdpa and "likely consequences" in pdpa and "[PDPA s. 16]" in pdpa
-    assert "the access to personal data [PDPA s.21(1)" in pdpa or "Access to personal data [PDPA s.21(1)" in pdpa
-    assert "the correction of personal data [PDPA s.22(1)" in pdpa or "Correction of personal data [PDPA s.22(1)" in pdpa
+    assert "access to personal data [pdpa s.21(1)" in pdpa.lower()
+    assert "correction of personal data [pdpa s.22(1)" in pdpa.lower()
     assert "legitimate interests exception" in pdpa
     rights = text(html["your-rights"])
     assert "PDPA 30 days An access request may carry a reasonable fee" in rights
@@ -187,7 +187,7 @@ def test_lgpd_bases_rights_encarregado_and_transfers(facts):
     assert "legitimate interests [LGPD Art. 7(IX), 10]" in lgpd
     for right in ("confirmation of the existence of processing", "anonymisation", "portability",
                   "possibility of refusing consent", "revocation of consent", "review of automated decisions"):
-        assert right in lgpd, right
+        assert right in lgpd.lower(), right
     assert "encarregado" not in lgpd
     # No automated decision in the facts: no review paragraph; direct collection: no transfer paragraph.
     assert "You may ask for a review of decisions made by automated means" not in lgpd

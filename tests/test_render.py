@@ -169,7 +169,7 @@ def test_absent_sections_leave_no_trace(minimal_facts):
     for word in ("kyc", "identity verification", "selfie", "biometric data", "google", "meta pixel",
                  "newsletter", "representative", "data protection officer", "standard contractual clauses",
                  "gdpr", "ccpa", "california", "do not track", "global privacy control", "banner",
-                 "money-laundering", "sanctions", "a company of our group", "we do not sell", "we sell",
+                 "money-laundering", "money laundering", "sanctions", "a company of our group", "we do not sell", "we sell",
                  "encrypted", "penetration", "within 30 days"):
         assert word not in text, word
     html = render_html(minimal_facts)
