@@ -395,7 +395,10 @@ def _rights(law_ids: list[str]) -> list[NS]:
         scopes = {right.scope for _, right in granted}
         # A right of one law goes by that law's own name; a right several laws share, by a plain one.
         title = first.name[:1].upper() + first.name[1:] if len(granted) == 1 else RIGHT_TITLES.get(right_id, first.name.capitalize())
-        rows.append(NS(id=right_id, title=title, summary=first.summary,
+        summary = first.summary
+        if first.scope and summary.lower().startswith(f"in {first.scope.lower()}, "):
+            summary = summary[len(first.scope) + 5:]  # the title already says where
+        rows.append(NS(id=right_id, title=title, summary=summary,
                        laws=laws, law_names=[lawprofiles.get(law).short for law in laws],
                        everywhere=len(laws) == len(law_ids) and scopes == {None},
                        scope=first.scope if len(granted) == 1 else None))
