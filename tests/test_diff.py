@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 
 from conftest import write_facts
+from generator.clauses import plan
+from generator.facts import validate
+from generator.yamlio import LineMap
 
 
 def _pair(tmp_path, old: dict, new: dict):
@@ -60,9 +63,17 @@ def test_only_the_date_changed(tmp_path, minimal_facts, cli):
     code, stdout, _ = cli("diff", old, new)
     assert code == 1
     assert "policy.effective_date: 2026-01-15 → 2026-06-01" in stdout
-    # Only sentences that state the date may change.
-    added = [line for line in stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    assert added and all("1 June 2026" in line or "2026-06-01" in line for line in added)
+    # The date is stated only in the page head ("Last updated"), which no section repeats: every
+    # section is unchanged, and no sentence is added or removed.
+    sections = len(plan(validate(copy.deepcopy(later), "<test>", LineMap(None))))
+    assert f"Sections: {sections} unchanged" in stdout
+    changed = [line for line in stdout.splitlines() if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))]
+    assert changed == []
+    # A fact that a sentence states does change its section.
+    later["retention"]["default"] = "7 years after your account closes"
+    old, new = _pair(tmp_path, minimal_facts, later)
+    code, stdout, _ = cli("diff", old, new)
+    assert code == 1 and "changed" in stdout.split("Sections:", 1)[1]
 
 
 def test_redline_page_marks_insertions_and_deletions_escaped(tmp_path, minimal_facts, cli):
