@@ -144,10 +144,21 @@ def render_versioned(facts: Facts, facts_hash: str, previous, today: dt.date):
     return rendered, Version(day.isoformat(), facts_hash, content)
 
 
-def convert(rendered, formats: tuple[str, ...]) -> dict[str, bytes]:
+ANNEXES = ("inline", "separate")
+
+
+def convert(rendered, formats: tuple[str, ...], annexes: str = "inline", stem: str = "policy") -> dict[str, bytes]:
+    """format → bytes; with annexes "separate", also "<section id>.html" for each law's own page."""
     files: dict[str, bytes] = {}
     if "html" in formats:
-        files["html"] = rendered.html.encode("utf-8")
+        if annexes == "separate":
+            from generator.annexes import split  # noqa: PLC0415
+
+            main, pages = split(rendered.html, stem)
+            files["html"] = main.encode("utf-8")
+            files.update({f"{sid}.html": page.encode("utf-8") for sid, page in pages.items()})
+        else:
+            files["html"] = rendered.html.encode("utf-8")
     if "pdf" in formats:
         from generator.pdf import html_to_pdf  # noqa: PLC0415
 
@@ -160,7 +171,7 @@ def convert(rendered, formats: tuple[str, ...]) -> dict[str, bytes]:
 
 
 def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple[str, ...],
-               previous, today: dt.date, strict: bool = False) -> Built:
+               previous, today: dt.date, strict: bool = False, annexes: str = "inline") -> Built:
     """Parse, render, check and write one policy; nothing is written unless every format was produced."""
     from generator.facts import validate  # noqa: PLC0415
     from generator.manifest import sha256  # noqa: PLC0415
@@ -174,7 +185,7 @@ def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple
         facts = with_effective_date(facts, dt.date.fromisoformat(version.date))
     rendered, warnings = checked(facts, rendered, file, today, strict)
     templates = template_dependencies(rendered, formats)
-    files = convert(rendered, formats)
+    files = convert(rendered, formats, annexes, Path(stem).name)
     written = write_outputs(out_dir, Path(stem), files)
     return Built(dict(zip(files, written)), version, templates, tuple(warnings))
 
@@ -217,7 +228,7 @@ def _referenced(name: str) -> frozenset:
 
 
 def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.date | None = None,
-               strict: bool = False) -> Built:
+               strict: bool = False, annexes: str = "inline") -> Built:
     """`policygen build`: always builds, and keeps the "Last updated" rule through the folder's manifest."""
     from generator.errors import read_facts_bytes  # noqa: PLC0415
     from generator.manifest import Fingerprints, Manifest, current_version, output_record, updated_entry  # noqa: PLC0415
@@ -226,7 +237,8 @@ def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.da
     data = read_facts_bytes(path)
     manifest = Manifest(out_dir)
     entry = manifest.entries.get(stem)
-    built = build_into(path, data, out_dir, stem, formats, current_version(entry), today or dt.date.today(), strict)
+    built = build_into(path, data, out_dir, stem, formats, current_version(entry), today or dt.date.today(), strict,
+                       annexes)
     fingerprints = Fingerprints.current()
     records = {fmt: output_record(out_dir, file, built.version.facts, built.templates, fingerprints)
                for fmt, file in built.written.items()}

@@ -23,7 +23,7 @@ def cmd_build(args) -> int:
 
     formats = parse_formats(args.format)
     check_folder(Path(args.output))  # before the work, not after it
-    built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict)
+    built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict, annexes=args.annexes)
     for line in built.warnings:
         print(printable(line), file=sys.stderr)
     for path in built.written.values():
@@ -108,6 +108,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
+    build.add_argument("--annexes", choices=("inline", "separate"), default="inline",
+                       help="inline (default): one document; separate: each law's section as its own HTML page, "
+                            "<stem>.<section>.html, linked from the main policy")
     build.set_defaults(run=cmd_build)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of facts files")

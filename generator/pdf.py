@@ -60,7 +60,13 @@ def warm_up() -> None:
     _font_config()
 
 
+def opened(html: str) -> str:
+    """The HTML with every law's section unfolded: on paper nothing can be clicked open."""
+    return html.replace('<details class="law">', '<details class="law" open>')
+
+
 def html_to_pdf(html: str) -> bytes:
+    html = opened(html)
     weasyprint = _weasyprint()
     document = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=_fetcher())
     # The identifier is a hash of the content, so the same policy always gives the same bytes.
