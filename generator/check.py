@@ -288,7 +288,7 @@ FACT_PATHS = {
     "contact.phone", "contact.request_form_url", "contact.complaint_form_url", "cookies.consent_tool_url",
     "cookies.global_privacy_control", "retention.kyc", "policy.url",
     "kyc.obliged_entity", "kyc.screening", "kyc.automated_rejection", "cookies.do_not_track", "cookies.consent_tool",
-    "sells_personal_data", "audience.ccpa_business", "marketing_unsubscribe.link", "marketing_unsubscribe.days",
+    "sells_personal_data", "audience.ccpa_business", "marketing_unsubscribe.days", "kyc.selfie_alternative",
     *(f"representatives.{where}.{part}" for where in ("eu", "uk", "cn") for part in ("name", "address", "email")),
 }
 
