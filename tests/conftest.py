@@ -60,7 +60,7 @@ def html_text(html: str) -> str:
     import re
     from html import unescape
 
-    body = re.sub(r"<style.*?</style>|<head.*?</head>", " ", html, flags=re.S)
+    body = re.sub(r"<style.*?</style>|<head.*?</head>|<script.*?</script>", " ", html, flags=re.S)
     body = re.sub(r"</?(a|abbr|code|em|span|strong|time)\b[^>]*>", "", body)  # inline tags join words
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
 

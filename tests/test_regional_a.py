@@ -220,7 +220,7 @@ def test_pipl_section_discloses_separate_consent_and_overseas_recipients(minimal
     text = section_text(facts(minimal_facts, ["cn"], kyc=kyc, analytics=["google_analytics"]), "pipl")
     assert "We are the personal information handler" in text
     assert "[PIPL Art. 13]" in text
-    assert "Your face image from the selfie check is sensitive personal information" in text
+    assert re.search(r"Your face image from the selfie check (is|counts?)( as)? sensitive personal information", text)
     assert "Misuse could have a serious impact on you" in text and "separate consent [PIPL Arts. 28-31]" in text
     assert "provided outside it, to the recipients below. We do so only with your separate consent" in text
     assert "The United States: Sumsub and Google Analytics" in text and "The United Kingdom: Sumsub" in text
@@ -242,7 +242,7 @@ def test_pipl_minors_under_14_need_a_guardian(minimal_facts):
     data = facts(minimal_facts, ["cn"])
     data["audience"]["minimum_age"] = 13
     text = section_text(data, "pipl")
-    assert "Data of children under 14 is sensitive personal information" in text
+    assert re.search(r"Data of children under 14 (is|counts?( as)?) sensitive personal information", text)
     assert "or that of a parent or guardian for children under 14" in text
     data["audience"]["minimum_age"] = 14
     assert "parent or guardian" not in section_text(data, "pipl")

@@ -94,7 +94,7 @@ def test_pdpo_transferees_obligatory_data_and_access_officer(facts):
     pdpo = text(regional(facts)["pdpo"])
     assert "The classes of persons your data may be transferred to are in section 6" in pdpo
     assert "only for them or directly related purposes [PDPO Sch. 1, DPP1(3), DPP3]" in pdpo
-    assert "is obligatory to use the service; the rest is voluntary" in pdpo
+    assert "obligatory to use the service" in pdpo and "voluntary" in pdpo
     assert "If you do not give the obligatory data, we cannot provide the service" in pdpo
     assert "data access request" in pdpo and "data correction request" in pdpo
     assert "Send them to Hashbox Mining Ltd, 8 Finance St, Central, Hong Kong, or to privacy@hashbox.example" in pdpo
