@@ -172,25 +172,9 @@ def probe_digital_age_of_consent(facts: Facts) -> list[str]:
     return [f"audience.minimum_age is {age}, below the digital age of consent (Art. 8 GDPR) in {shown}{more}"]
 
 
-def _fallback_invalid_safeguards(facts: Facts) -> list[str]:
-    """Until generator/transfers.py lands: `adequacy` where no destination has it for an applying law."""
-    cat = catalog.load()
-    given = list(facts.transfer_safeguards or ())
-    if "adequacy" not in given:
-        return []
-    laws = set(applicable_laws(facts))
-    origins = [r for r, law in (("eea", "gdpr"), ("uk", "uk_gdpr")) if law in laws]
-    leaving = [(o, d) for o in origins for d in storage_regions(facts) if not cat.region_within(d, o)]
-    if any(o in cat.regions[cat.canonical_region(d)].get("adequacy", ()) for o, d in leaving):
-        return []
-    return ["adequacy"]
-
-
 def invalid_safeguards(facts: Facts) -> list[str]:
-    try:
-        from generator.transfers import transfer_plan  # noqa: PLC0415
-    except ImportError:
-        return _fallback_invalid_safeguards(facts)
+    from generator.transfers import transfer_plan  # noqa: PLC0415 - transfers reads the clause plan
+
     return [str(s) for s in transfer_plan(facts).invalid_safeguards]
 
 

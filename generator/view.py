@@ -27,17 +27,6 @@ SERVICE_NAMES = {
     "equipment_sales": "sales of mining equipment",
 }
 
-SAFEGUARD_TEXT = {
-    "scc": NS(id="scc", name="Standard contractual clauses",
-              explanation="contracts in the form approved by the European Commission (Art. 46(2)(c) GDPR), with the UK Addendum for data from the United Kingdom"),
-    "adequacy": NS(id="adequacy", name="Adequacy decisions",
-                   explanation="the destination country has been recognised as giving an adequate level of protection (Art. 45 GDPR), such as the EU-US Data Privacy Framework for certified US recipients"),
-    "consent": NS(id="consent", name="Your explicit consent",
-                  explanation="where no other safeguard is available, we ask for your explicit consent after telling you of the risks (Art. 49(1)(a) GDPR)"),
-    "bcr": NS(id="bcr", name="Binding corporate rules",
-              explanation="rules approved by a data protection authority that bind every company of our group (Art. 47 GDPR)"),
-}
-
 CHANGE_NOTICE_TEXT = {
     "email_and_website": "by email and by a notice on our website",
     "website": "by a notice on our website",
@@ -222,59 +211,6 @@ def _regions(ids) -> list[NS]:
     return [NS(id=r, name=cat.region_name(r), in_text=in_text(cat.region_name(r))) for r in ids]
 
 
-def _transferee_classes(facts: Facts, kyc: NS | None, trackers: list[NS]) -> list[str]:
-    """The classes of people who may receive personal data, in plain words.
-
-    Several laws (PDPO DPP1(3), PIPEDA 4.8, IPP3) ask for classes rather than names;
-    only classes the facts make possible are listed, so no KYC vendor means no KYC class.
-    """
-    classes = ["service providers that host, store or otherwise process data for us under contract"]
-    if kyc and kyc.vendor:
-        classes.append(f"our ID check provider, {kyc.vendor.name}")
-    if "payment" in facts.data_collected:
-        classes.append("banks and payment processors that handle your payments")
-    analytics = [t.name for t in trackers if t.kind == "analytics"]
-    advertising = [t.name for t in trackers if t.kind == "advertising"]
-    if analytics:
-        classes.append("analytics providers (" + ", ".join(analytics) + ")")
-    if advertising:
-        classes.append("advertising partners (" + ", ".join(advertising) + ")")
-    classes += ["professional advisers such as lawyers, auditors and accountants, who owe us confidentiality",
-                "courts, regulators, tax authorities and law-enforcement bodies, where the law requires or allows it",
-                "a buyer or successor of all or part of our business, if it is sold or merged"]
-    return classes
-
-
-def _processing_places(facts: Facts, kyc: NS | None, trackers: list[NS]) -> list[NS]:
-    """Each place where personal data is stored or where a provider receiving it is based, with who is there."""
-    cat = catalog.load()
-    places: dict[str, NS] = {}
-
-    def add(region: str, use: str) -> None:
-        region = cat.canonical_region(region)
-        place = places.setdefault(region, NS(id=region, name=cat.region_name(region),
-                                             in_text=in_text(cat.region_name(region)), uses=[]))
-        if use not in place.uses:
-            place.uses.append(use)
-
-    for region in facts.data_regions:
-        add(region, "our own data storage and processing")
-    if kyc:
-        who = kyc.vendor.name if kyc.vendor else "us"
-        if kyc.storage_region:
-            add(kyc.storage_region, f"identity-verification records held by {who}")
-        if kyc.vendor:
-            add(kyc.vendor.country, f"{kyc.vendor.name} (identity verification)")
-    for tracker in trackers:
-        add(tracker.country, f"{tracker.name} ({tracker.kind})")
-    return list(places.values())
-
-
-def _places_outside(places: list[NS], region: str) -> list[NS]:
-    cat = catalog.load()
-    return [place for place in places if not cat.region_within(place.id, region)]
-
-
 # Cal. Civ. Code 1798.140(v)(1)(A)-(K), in statutory order: CCPA notices must use these labels.
 CCPA_LABELS = (
     "Identifiers",
@@ -345,22 +281,6 @@ def _ccpa_categories(facts: Facts, categories: list[NS], kyc: NS | None, tracker
             row.shared = row.shared or shares_for_ads
     order = {label: index for index, label in enumerate(CCPA_LABELS)}
     return sorted(rows.values(), key=lambda r: order.get(r.label, len(order)))
-
-
-def _adequacy(region: str, home: str) -> NS | None:
-    """Whether the law of `home` (eea, uk) finds `region` adequate, with any limit on the finding; else None."""
-    cat = catalog.load()
-    region = cat.canonical_region(region)
-    entry = cat.regions[region]
-    if home in entry.get("adequacy", ()):
-        note = entry.get("adequacy_note")
-        if note and home == "uk":  # the UK's finding for the US rests on the DPF's UK Extension
-            note = note.replace("Data Privacy Framework", "Data Privacy Framework and its UK Extension")
-        return NS(note=note)
-    # The UK's adequacy regulations cover every EEA state (DPA 2018 Sch. 21 para. 5).
-    if home == "uk" and cat.region_within(region, "eea"):
-        return NS(note=None)
-    return None
 
 
 # Plain names for the right ids of the law profiles, as the general rights section lists them.
@@ -490,7 +410,6 @@ def build_view(facts: Facts) -> NS:
     effective = facts.policy.effective_date
     purposes = _purpose_table(facts, categories, kyc, trackers)
     used_bases = [NS(id=b, **cat.legal_bases[b]) for b in cat.legal_bases if any(b in row.bases for row in purposes)]
-    places = _processing_places(facts, kyc, trackers)
     return NS(
         company=NS(legal_name=company.legal_name, name=company.display_name, brand=company.brand,
                    website=company.website, country=company.country, country_name=cat.region_name(company.country),
@@ -537,7 +456,6 @@ def build_view(facts: Facts) -> NS:
         # Users in a zone whose law restricts transfers, served by a company outside it: direct collection.
         collects_from_abroad=any(t.restricts and not cat.region_within(company.country, t.zone) for t in plan.laws.values()),
         transfer_zone_laws=[t for t in plan.laws.values() if t.restricts],
-        safeguards=[SAFEGUARD_TEXT[s] for s in facts.transfer_safeguards],
         retention=facts.retention,
         marketing_emails=facts.marketing_emails,
         automated_decisions=decisions if isinstance(decisions, str) else None,
@@ -547,10 +465,7 @@ def build_view(facts: Facts) -> NS:
         region=lambda rid: cat.region_name(rid),
         authority=lambda rid: NS(**cat.regions[cat.canonical_region(rid)]["authority"]),
         has_authority=lambda rid: "authority" in cat.regions[cat.canonical_region(rid)],
-        transferee_classes=_transferee_classes(facts, kyc, trackers),
-        places_outside=lambda rid: _places_outside(places, rid),
         within=lambda inner, outer: cat.region_within(inner, outer),
-        adequacy=_adequacy,
         ccpa_categories=_ccpa_categories(facts, categories, kyc, trackers,
                                          any(t.shares_for_ads for t in trackers) or facts.cookies.marketing),
     )
