@@ -142,7 +142,9 @@ def test_a_rule_fails_when_its_wording_is_removed_and_passes_when_it_is_there(ee
     assert finding(chk.evaluate(facts, html, TODAY), "gdpr.right_portability").status == "met"
 
     scrub = lambda text: re.sub(r"(?i)portab\w*|machine-readable|structured,? commonly used", "(removed)", text)
-    stripped = with_section_text(with_section_text(html, "your-rights", scrub), "gdpr", scrub)
+    # An EEA company whose only law is the GDPR has no GDPR section: the rights section carries the law.
+    assert '<section id="gdpr"' not in html
+    stripped = with_section_text(html, "your-rights", scrub)
     result = finding(chk.evaluate(facts, stripped, TODAY), "gdpr.right_portability")
     assert result.status == "missing"
     assert "portab" in result.reason and result.fix == chk.TEMPLATE_GAP_FIX
@@ -245,12 +247,50 @@ def test_laws_that_apply(minimal_facts):
 # --- the command ------------------------------------------------------------------------------
 
 def complete_facts() -> dict:
-    """AziMiner with the two facts its example leaves out: every applicable disclosure is made."""
+    """Facts that set every fact the disclosures of their laws need (New Zealand and Hong Kong users,
+    in-house KYC, marketing), so that every applicable disclosure is made."""
+    return {
+        "schema_version": 1,
+        "company": {"legal_name": "Hashbox Mining Ltd", "website": "https://hashbox.example", "country": "nz",
+                    "address": "1 Queen Street, Auckland 1010, New Zealand"},
+        "services": ["hosting"],
+        "contact": {"email": "privacy@hashbox.example", "dpo_name": "the Privacy Officer", "phone": "+64 9 555 0100",
+                    "request_form_url": "https://hashbox.example/rights"},
+        "policy": {"effective_date": dt.date.today().isoformat(), "url": "https://hashbox.example/privacy"},
+        "audience": {"minimum_age": 18, "regions": ["nz", "hk"]},
+        "data_collected": ["account", "contact", "log_data", "marketing"],
+        "data_regions": ["nz"],
+        "kyc": {"vendor": "in_house", "documents": ["government_id", "selfie"], "storage_region": "nz",
+                "obliged_entity": True, "screening": False, "automated_rejection": False, "selfie_alternative": True},
+        "retention": {"default": "2 years after your account closes", "kyc": "5 years after the business relationship ends"},
+        "security_measures": ["tls", "encryption_at_rest", "2fa", "access_control"],
+        "marketing_emails": "consent",
+        "marketing_unsubscribe": {"methods": ["email_link", "account_settings"], "days": 10},
+        "sells_personal_data": False,
+    }
+
+
+def complete_gdpr_facts() -> dict:
+    """AziMiner with every fact its example leaves out (address, consent banner and its link)."""
     data = example("aziminer")
     data["company"]["address"] = "Hauptstrasse 1, 10115 Berlin, Germany"
-    data["cookies"]["consent_tool_url"] = "https://aziminer.com/cookie-settings"
+    data["cookies"].update(consent_tool=True, consent_tool_url="https://aziminer.com/cookie-settings")
     data["policy"]["effective_date"] = dt.date.today().isoformat()
     return data
+
+
+@pytest.mark.xfail(strict=True, reason="bug: cookies.html.j2 never says 'consent' nor 'change your choices', so "
+                   "cookies.consent_basis and cookies.manage_and_withdraw are template gaps for every EU/UK policy")
+def test_every_gdpr_disclosure_can_be_made_from_facts():
+    report = chk.check(facts_of(complete_gdpr_facts()), dt.date.today())
+    assert [f.rule_id for law in report.laws for f in law.findings if f.status != "met"] == []
+
+
+@pytest.mark.xfail(strict=True, reason="bug: the identity_verification purpose (catalog/purposes.yaml) says "
+                   "'screening against sanctions lists' although kyc.screening is false (contradiction.screening)")
+def test_complete_facts_have_no_problem():
+    report = chk.check(facts_of(complete_facts()), dt.date.today())
+    assert [f.rule_id for f in report.problems] == []
 
 
 def test_cli_exit_0_when_every_disclosure_is_made_and_nothing_is_wrong(cli, tmp_path, monkeypatch):
@@ -267,15 +307,15 @@ def test_cli_exit_0_when_every_disclosure_is_made_and_nothing_is_wrong(cli, tmp_
 
 def test_cli_exit_1_for_a_problem_even_when_every_disclosure_is_made(cli, tmp_path, monkeypatch):
     rules = chk.load_rules()
-    only = tuple(p for p in rules.problems if p.id == "risk.digital_age_of_consent")
+    only = tuple(p for p in rules.problems if p.id == "risk.stale_effective_date")
     monkeypatch.setattr(chk, "load_rules", lambda: dataclasses.replace(rules, problems=only))
     data = complete_facts()
-    data["audience"]["minimum_age"] = 13
+    data["policy"]["effective_date"] = (dt.date.today() - dt.timedelta(days=400)).isoformat()
     code, out, _ = cli("check", write_facts(tmp_path, data))
     assert code == 1
     assert re.search(r"^(\d+) of \1 required disclosures made; 0 missing$", out, re.M)
-    assert "\u2717 WRONG   risk.digital_age_of_consent" in out and "Germany (16" in out
-    assert "fix: raise audience.minimum_age" in out
+    assert "\u2717 WRONG   risk.stale_effective_date" in out and "400 days before today" in out
+    assert "fix: set policy.effective_date" in out
     assert re.search(r"^1 problem found$", out, re.M)
 
 
@@ -284,9 +324,9 @@ def test_cli_exit_1_lists_what_is_missing_and_how_to_fix_it(cli, tmp_path):
     del data["company"]["address"]
     code, out, _ = cli("check", write_facts(tmp_path, data))
     assert code == 1
-    assert "\u2717 MISSING gdpr.controller_identity" in out
+    assert "\u2717 MISSING nz.ipp3_core" in out and "\u2717 MISSING hk.access_correction_contact" in out
     assert "fix: add company.address" in out
-    assert re.search(r"^\d+ of \d+ required disclosures made; 1 missing$", out, re.M)
+    assert re.search(r"^\d+ of \d+ required disclosures made; 2 missing$", out, re.M)
 
 
 def test_cli_json(cli, tmp_path):
@@ -295,9 +335,9 @@ def test_cli_json(cli, tmp_path):
     code, out, _ = cli("check", "--json", write_facts(tmp_path, data))
     assert code == 1
     report = json.loads(out)
-    assert [f["rule_id"] for f in report["missing"]] == ["gdpr.controller_identity"]
-    assert report["summary"]["missing"] == 1
-    assert {law["law"] for law in report["laws"]} == {"gdpr", "coppa", "cookies"}
+    assert [f["rule_id"] for f in report["missing"]] == ["hk.access_correction_contact", "nz.ipp3_core"]
+    assert report["summary"]["missing"] == 2
+    assert {law["law"] for law in report["laws"]} == {"pdpo", "nz_privacy", "coppa", "kyc"}
     assert set(report["laws"][0]["findings"][0]) == {"rule_id", "law", "status", "disclose", "reason", "fix", "verified"}
 
 
