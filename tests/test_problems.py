@@ -55,7 +55,8 @@ def with_regions(data: dict, regions: list[str]) -> dict:
 
 def test_every_problem_rule_is_tested_here():
     tested = {rid for rid, *_ in LEAKS} | set(CONTRADICTIONS) | {
-        "safeguard.invalid", "risk.digital_age_of_consent", "risk.stale_effective_date"} | {rid for rid, *_ in UNSET}
+        "safeguard.invalid", "safeguard.missing", "risk.digital_age_of_consent", "risk.stale_effective_date"} | {
+        rid for rid, *_ in UNSET}
     assert PROBLEM_IDS == tested
 
 
@@ -76,7 +77,11 @@ def test_problem_rules_are_validated():
 
 LEAKS = [
     ("leakage.gdpr", "You may complain to a supervisory authority.", ["eea"], ["us"]),
-    ("leakage.gdpr", "You have the right to restrict processing.", ["uk"], ["hk"]),
+    ("leakage.gdpr", "Customers get emails under the soft opt-in.", ["uk"], ["hk"]),
+    ("leakage.gdpr", "Art. 6(1)(f) GDPR applies.", ["eea"], ["sg"]),
+    # The right to restrict has its own rule: the PIPL grants it too.
+    ("leakage.restriction", "You have the right to restrict processing.", ["uk"], ["hk"]),
+    ("leakage.restriction", "You have the right to restrict processing.", ["cn"], ["br"]),
     ("leakage.legitimate_interests", "We rely on our legitimate interests.", ["br"], ["cn", "hk"]),
     ("leakage.portability", "You have a right to data portability.", ["eea"], ["hk"]),
     ("leakage.us_state_laws", "We honour Global Privacy Control signals.", ["us-ca"], ["eea"]),
@@ -117,13 +122,15 @@ CONTRADICTIONS = {
     "contradiction.cookie_consent": (ANALYTICS, {}, {}, {}, dict(cookies="We use no cookies that need your consent.")),
     "contradiction.fee": ({}, {}, None, {}, dict(your_rights="Making a request is free of charge.",
                                                pdpo="We may charge a fee for complying with a data access request.")),
-    "contradiction.sale": ({"sells_personal_data": True}, {}, {}, {}, dict(sharing="We do not sell your personal data.")),
+    # sells_personal_data left unset (None) is no denial either; only false allows "we do not sell".
+    "contradiction.sale": ({"sells_personal_data": True}, {}, {"sells_personal_data": False}, {},
+                           dict(sharing="We do not sell your personal data.")),
     "contradiction.consent_banner": ({}, {}, {"cookies": {"consent_tool_url": "https://hashbox.example/cookies"}}, {},
                                      dict(cookies="A banner asks for your consent.")),
     "contradiction.security_measures": ({}, {}, {}, {"security_measures": ["encryption_at_rest"]},
                                         dict(security="The data we store is encrypted at rest.")),
-    "contradiction.group_companies": ({}, {}, {}, {"group_companies": [{"name": "Hashbox AG", "country": "ch",
-                                                                        "role": "hosting"}]},
+    "contradiction.group_companies": ({}, {}, {"group_companies": [{"name": "Hashbox AG", "country": "ch",
+                                                                    "role": "processor"}]}, {},
                                       dict(sharing="Companies in our group may receive personal data.")),
     "contradiction.aml_status": (KYC, {"kyc__obliged_entity": None}, KYC, {"kyc__obliged_entity": False},
                                  dict(identity_verification="No anti-money-laundering law obliges us to identify you.")),
@@ -167,12 +174,34 @@ def test_security_measures_are_judged_one_by_one(minimal_facts):
 # --- safeguards and risky facts ---------------------------------------------------------
 
 def test_invalid_safeguard(minimal_facts):
+    # A German company storing its data in mainland China transfers it out of the EEA: China has no adequacy.
     data = with_regions(minimal_facts, ["eea"])
+    data["company"]["country"] = "de"
     data["data_regions"] = ["cn"]
     data["transfer_safeguards"] = ["adequacy"]
     assert "adequacy" in found(facts_of(data), page())["safeguard.invalid"].reason
     data["transfer_safeguards"] = ["scc"]
     assert "safeguard.invalid" not in found(facts_of(data), page())
+
+
+def test_direct_collection_needs_no_safeguard_so_none_is_invalid(minimal_facts):
+    # A New Zealand company collecting from EEA users itself makes no transfer, so nothing is judged.
+    data = with_regions(minimal_facts, ["eea"])
+    data["data_regions"] = ["cn"]
+    data["transfer_safeguards"] = ["adequacy"]
+    problems = found(facts_of(data), page())
+    assert "safeguard.invalid" not in problems and "safeguard.missing" not in problems
+
+
+def test_a_transfer_no_safeguard_covers(minimal_facts):
+    # Analytics in the US receive EEA users' data: adequacy does not cover the US (only `dpf` would).
+    data = with_regions(minimal_facts, ["eea"])
+    data["analytics"] = ["google_analytics"]
+    data["transfer_safeguards"] = ["adequacy"]
+    missing = found(facts_of(data), page())["safeguard.missing"]
+    assert "United States" in missing.reason and "transfer_safeguards" in missing.fix
+    data["transfer_safeguards"] = ["scc"]
+    assert "safeguard.missing" not in found(facts_of(data), page())
 
 
 @pytest.mark.parametrize(("country", "regions"), [("de", ["us"]), ("nz", ["de"]), ("nz", ["eea"]), ("nz", ["global"])])
