@@ -36,10 +36,18 @@ def test_examples_validate(path):
 def test_defaults_fill_what_is_left_out(minimal_facts, tmp_path):
     facts = load(write_facts(tmp_path, minimal_facts))
     assert facts.company.brand is None and facts.company.display_name == "Hashbox Mining Ltd"
-    assert facts.contact.response_days == 30
+    # Facts that would become promises are left unset (None) when not given, never defaulted.
+    assert facts.contact.response_days is None
     assert facts.kyc.vendor == "none" and not facts.kyc.enabled
+    assert facts.kyc.obliged_entity is None and facts.kyc.screening is None
+    assert facts.kyc.automated_rejection is None and facts.kyc.selfie_alternative is None
     assert facts.analytics == [] and facts.cookies.analytics is False
-    assert facts.marketing_emails == "none" and facts.sells_personal_data is False
+    assert facts.cookies.do_not_track is None and facts.cookies.global_privacy_control is None
+    assert facts.cookies.consent_tool is None and facts.cookies.consent_tool_url is None
+    assert facts.marketing_emails == "none" and facts.sells_personal_data is None
+    assert facts.marketing_unsubscribe.methods == [] and facts.marketing_unsubscribe.days is None
+    assert facts.security_measures == [] and facts.group_companies == []
+    assert facts.audience.ccpa_business is None and facts.audience.exclude_regions == []
     assert facts.policy.effective_date == dt.date(2026, 1, 15)
 
 
@@ -151,19 +159,24 @@ def test_custom_vendor_errors_point_inside_the_mapping(minimal_facts):
     assert "kyc.vendor.website: must be an http(s) URL" in line
 
 
-@pytest.mark.parametrize("users,stored,needed", [
-    (["eea"], ["us"], True),
-    (["eea"], ["de"], False),
-    (["de"], ["fr"], False),     # data moves freely inside the EEA
-    (["de"], ["eea"], False),
-    (["de"], ["ch"], True),
-    (["uk"], ["gb"], False),     # gb is an alias of uk
-    (["us"], ["sg"], False),     # the US has no general transfer restriction
-    (["us-ca"], ["us"], False),
-    (["global"], ["us"], True),
-    (["cn"], ["hk"], True),
+@pytest.mark.parametrize("country,users,stored,needed", [
+    ("nz", ["eea"], ["us"], False),   # a company outside the EEA collecting from its users itself: no transfer
+    ("de", ["eea"], ["us"], True),    # a company in the EEA storing its data outside it transfers it
+    ("de", ["eea"], ["de"], False),
+    ("de", ["de"], ["fr"], False),    # data moves freely inside the EEA
+    ("de", ["de"], ["eea"], False),
+    ("de", ["de"], ["ch"], True),
+    ("nz", ["de"], ["ch"], False),
+    ("nz", ["uk"], ["gb"], False),    # gb is an alias of uk
+    ("gb", ["uk"], ["us"], True),
+    ("nz", ["us"], ["sg"], False),    # the US has no general transfer restriction
+    ("us", ["us-ca"], ["us"], False),
+    ("nz", ["global"], ["us"], True), # New Zealand's own law restricts the New Zealand company's storage abroad
+    ("nz", ["cn"], ["hk"], False),
+    ("cn", ["cn"], ["hk"], True),
 ])
-def test_transfer_safeguards_are_required_exactly_when_data_leaves(minimal_facts, users, stored, needed):
+def test_transfer_safeguards_are_required_exactly_when_data_leaves(minimal_facts, country, users, stored, needed):
+    minimal_facts["company"]["country"] = country
     minimal_facts["audience"]["regions"] = users
     minimal_facts["data_regions"] = stored
     if needed:
@@ -178,6 +191,18 @@ def test_kyc_storage_region_counts_as_a_transfer(minimal_facts):
     minimal_facts["kyc"] = {"vendor": "onfido", "documents": ["selfie"], "storage_region": "us"}
     [line] = problems(facts_yaml(minimal_facts))
     assert "in us, outside nz" in line
+
+
+def test_kyc_records_stored_by_a_provider_outside_the_zone_need_a_safeguard_even_from_abroad(minimal_facts):
+    # Direct collection covers only the company's own storage; a provider holding the records outside the
+    # EEA receives a transfer, whoever the company is.
+    minimal_facts["audience"]["regions"] = ["eea"]
+    minimal_facts["kyc"] = {"vendor": "onfido", "documents": ["selfie"], "storage_region": "us"}
+    [line] = problems(facts_yaml(minimal_facts))
+    assert "transfer_safeguards: is required because data of users in" in line
+    minimal_facts["kyc"]["storage_region"] = "de"
+    minimal_facts["data_regions"] = ["us"]
+    assert not restricted_transfers(parse(facts_yaml(minimal_facts)))
 
 
 def test_missing_required_keys_are_all_reported(minimal_facts):
