@@ -15,6 +15,7 @@ Links are kept only for http(s):, mailto: and in-page targets that exist.
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import quote
 
 _ID = re.compile(r"[a-z0-9-]+\Z")
@@ -25,22 +26,31 @@ _SCHEME = re.compile(r"(?:https?|mailto):", re.I)
 # one; a no-break space is text), and no control characters (SEP and PIPE are among them).
 _TEXT = str.maketrans({
     **{c: "\\" + c for c in "\\`*_[]<>#|~&"},
-    **{c: " " for c in " \t\n\r\f\v"},
+    **{c: " " for c in " \t\n\r\f\v\x85\u2028\u2029"},  # and what some Markdown readers split lines at
     **{chr(c): None for c in [*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f]},
 })
 # At the start of a block's line these begin a list, a thematic break or a setext underline.
-_BLOCK_START = re.compile(r"^([-+=])|^(\d{1,9})([.)])(?= |$)", re.M)
-_CODE = str.maketrans({**{c: " " for c in " \t\n\r\f\v"}, "|": "\x01",
+# (Unicode spaces before them are not indentation in CommonMark, but are in some readers.)
+_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d{1,9})([.)])(?=\s|$))", re.M)
+_CODE = str.maketrans({**{c: " " for c in " \t\n\r\f\v\x85\u2028\u2029"}, "|": "\x01",
                        **{chr(c): None for c in [*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f]}})
 _SPACES = re.compile(r" {2,}")
+# A list that may start right under a paragraph line: bullets, or numbers from 1, with a
+# non-empty first item (an empty one would read as a setext underline or as text).
+_CAN_INTERRUPT = re.compile(r"(?:[-*]|1[.)]) \S")
 _BACKTICKS = re.compile(r"`+")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # Percent-encoded in link targets: space, ( ) < > " \ ` | { } ^ and everything not ASCII.
 _URL_SAFE = "!#$%&'*+,/:;=?@[]~"
+_URL_IGNORED = re.compile(r"[\t\n\r]")
 
 SEP = "\x00"     # between blocks flattened into one line (a list inside a table cell)
 PIPE = "\x01"    # a "|" inside a code span: escaped in table cells, literal elsewhere
 BREAK = "\n"     # a <br>
+# Emphasis is written as markers first, and as "**" or "*" once its neighbours are known.
+STRONG, EM = ("\x02", "\x03"), ("\x04", "\x05")
+_DELIMITERS = {STRONG[0]: "**", EM[0]: "*"}
+_INNERMOST = re.compile("([\x02\x04])([^\x02-\x05]*)([\x03\x05])")
 
 # Not part of the text: page furniture (Markdown viewers make their own outline from the
 # headings, so the table of contents is left out) and anything that is not text.
@@ -81,20 +91,51 @@ def _escape(text: str) -> str:
 
 
 def _protect_line_starts(text: str) -> str:
-    return _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", text)
 
 
 def _finish(raw: str, sep: str = "; ", br: str = "\\\n", pipe: str = "|") -> str:
     """Inline Markdown with its markers resolved: blocks joined by `sep`, <br> as `br`."""
     if SEP not in raw and BREAK not in raw:  # the common case, kept fast
         text = _SPACES.sub(" ", raw).strip(" ") if "  " in raw else raw.strip(" ")
-        return text.replace(PIPE, pipe) if PIPE in text else text
+        if PIPE in text:
+            text = text.replace(PIPE, pipe)
+        return _emphasis(text) if STRONG[0] in text or EM[0] in text else text
     parts = []
     for part in raw.split(SEP):
-        lines = [line for line in (_SPACES.sub(" ", line).strip(" ") for line in part.split(BREAK)) if line]
+        # A line of no-break spaces alone would end the paragraph for some readers, like an empty one.
+        lines = [line for line in (_SPACES.sub(" ", line).strip(" ") for line in part.split(BREAK)) if line.strip()]
         if lines:
             parts.append(br.join(lines))
-    return sep.join(parts).replace(PIPE, pipe)
+    text = sep.join(parts).replace(PIPE, pipe)
+    return _emphasis(text) if STRONG[0] in text or EM[0] in text else text
+
+
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS" or "\x02" <= char <= "\x05"
+
+
+def _emphasis(text: str) -> str:
+    """Emphasis markers as "**"/"*" where CommonMark will read them as emphasis, else dropped.
+
+    A delimiter opens only when followed by a character that is not white space and, if
+    that is punctuation, preceded by white space or punctuation; a closer likewise, mirrored.
+    Text like "(x)" in bold after a letter would otherwise show its asterisks.
+    """
+    while True:
+        match = _INNERMOST.search(text)
+        if match is None:
+            return text
+        start, end = match.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        content = match[2]
+        opens = bool(content) and not content[0].isspace() and (
+            not _punctuation(content[0]) or before.isspace() or _punctuation(before))
+        closes = bool(content) and not content[-1].isspace() and (
+            not _punctuation(content[-1]) or after.isspace() or _punctuation(after))
+        delimiter = _DELIMITERS[match[1]] if opens and closes and match[1] == chr(ord(match[3]) - 1) else ""
+        text = f"{text[:start]}{delimiter}{content}{delimiter}{text[end:]}"
 
 
 def _code(text: str) -> str:
@@ -107,14 +148,14 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _wrap(inner: str, marker: str) -> str:
+def _wrap(inner: str, markers: tuple[str, str]) -> str:
     """Emphasis around inline Markdown, with its outer spaces kept outside the markers."""
-    core = inner.strip()
+    core = inner.strip(" ")
     if not core or SEP in core or BREAK in core:
         return inner
-    lead = " " if inner[:1].isspace() else ""
-    trail = " " if inner[-1:].isspace() else ""
-    return f"{lead}{marker}{core}{marker}{trail}"
+    lead = " " if inner[:1] == " " else ""
+    trail = " " if inner[-1:] == " " else ""
+    return f"{lead}{markers[0]}{core}{markers[1]}{trail}"
 
 
 def _join(blocks: list[tuple[str, str]], in_item: bool = False) -> str:
@@ -123,8 +164,8 @@ def _join(blocks: list[tuple[str, str]], in_item: bool = False) -> str:
     out = []
     for index, (kind, text) in enumerate(blocks):
         if index:
-            tight = in_item and blocks[index - 1][0] == "p" and (
-                kind in ("list--", "list-*") or text.startswith(("1.", "1)")))
+            tight = (in_item and kind.startswith("list") and blocks[index - 1][0] == "p"
+                     and _CAN_INTERRUPT.match(text) is not None)
             out.append("\n" if tight else "\n\n")
         out.append(text)
     return "".join(out)
@@ -138,7 +179,7 @@ class _Converter:
 
     def document(self, body) -> str:
         text = _join(self.blocks(body))
-        return text.strip() + "\n"
+        return text.strip("\n") + "\n"
 
     def anchor(self, element) -> str:
         ident = element.get("id")
@@ -162,9 +203,9 @@ class _Converter:
 
     def inline_element(self, element, tag: str) -> str:
         if tag in ("strong", "b"):
-            return _wrap(self.inline(element), "**")
+            return _wrap(self.inline(element), STRONG)
         if tag in ("em", "i", "cite", "dfn"):
-            return _wrap(self.inline(element), "*")
+            return _wrap(self.inline(element), EM)
         if tag in ("code", "kbd", "samp", "tt"):
             return _code("".join(element.itertext()))
         if tag == "a":
@@ -177,7 +218,8 @@ class _Converter:
 
     def link(self, element) -> str:
         label = _finish(self.inline(element), sep=" ", br=" ", pipe=PIPE)  # the cell, if any, escapes "|"
-        target = self.target((element.get("href") or "").strip())
+        # As a browser does: white space around the address and tabs and newlines in it are dropped.
+        target = self.target(_URL_IGNORED.sub("", (element.get("href") or "").strip(" \t\n\r\f")))
         if target is None or not label:
             return label
         return f"[{label}]({target})"
@@ -225,14 +267,13 @@ class _Converter:
     def block(self, out: list, element, tag: str) -> None:
         if tag in HEADINGS:
             text = _finish(self.inline(element), sep=" ", br=" ")
-            if text:
-                out.append(("heading", "#" * HEADINGS[tag] + " " + text))
+            out.append(("heading", ("#" * HEADINGS[tag] + " " + text).rstrip()))
         elif tag == "p":
             self.paragraph(out, self.inline(element))
         elif tag in BOLD_BLOCKS:
             text = _finish(self.inline(element), sep=" ", br=" ")
             if text:  # a term already in bold (or partly) keeps its own emphasis
-                out.append(("p", _protect_line_starts(text if "**" in text else _wrap(text, "**"))))
+                out.append(("p", _protect_line_starts(text if "**" in text else _emphasis(_wrap(text, STRONG)))))
         elif tag in ("ul", "ol"):
             self.list(out, element, ordered=tag == "ol")
         elif tag == "table":

@@ -128,6 +128,7 @@ def test_every_example_renders_safely_with_the_same_structure(path):
     markdown = html_to_markdown(html)
     check_markdown(html, markdown)
     assert markdown == html_to_markdown(html)  # deterministic
+    assert "****" not in markdown and "\\x0" not in repr(markdown)  # no doubled bold, no marker left
 
 
 def test_hostile_facts_text_stays_text():
@@ -198,9 +199,22 @@ def test_each_element_of_a_page_becomes_its_markdown():
 @pytest.mark.parametrize("text, expected", [
     ("1. one", "1\\. one"), ("- dash", "\\- dash"), ("+ plus", "\\+ plus"), ("= eq", "\\= eq"),
     ("> quote", "\\> quote"), ("# hash", "\\# hash"), ("    code", "code"), ("Hi!", "Hi\\!"),
+    ("\u00a0- nbsp", "\u00a0\\- nbsp"), ("\u20281. line separator", "1\\. line separator"),
+    ("a<br>- b<br>\u00a0", "a\\\n\\- b"),
 ])
 def test_a_paragraph_that_looks_like_syntax_stays_a_paragraph(text, expected):
     markdown = html_to_markdown(f"<body><p>{text}</p></body>")
     assert markdown == expected + "\n"
     tokens = commonmark().parse(markdown)
     assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+
+
+@pytest.mark.parametrize("html, shown", [
+    ("a <strong>(x)</strong> b", "a <strong>(x)</strong> b"),
+    ("a<strong>(x)</strong>b", "a(x)b"),  # "**" there would not be read as bold, and would show
+    ("x<em>y</em>z <strong>a <em>b</em></strong>", "x<em>y</em>z <strong>a <em>b</em></strong>"),
+    ("<strong> spaced </strong>end", " <strong>spaced</strong> end"),
+])
+def test_emphasis_is_written_only_where_it_reads_as_emphasis(html, shown):
+    out = commonmark().render(html_to_markdown(f"<body><p>{html}</p></body>"))
+    assert out == f"<p>{shown.strip()}</p>\n"
