@@ -376,7 +376,7 @@ def run_init(output: Path, from_file: Path | None = None, *, force: bool = False
     editing, complete = load_editing(from_file) if from_file else (None, False)
     draft = draft_path(output)
     resumed = from_file is not None and draft.exists() and from_file.resolve() == draft.resolve()
-    offered = None if resumed or not draft.is_file() else load_editing(draft)  # a broken draft stops here
+    offered = None if resumed or not draft.is_file() else _load_draft(draft)
     prompts = prompts or Prompts()
     if from_file and not complete and not resumed:
         print(f"{from_file} is not a complete facts file yet (a draft?): its answers are filled in, "
@@ -415,6 +415,17 @@ def run_init(output: Path, from_file: Path | None = None, *, force: bool = False
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 1
     print(f"Build it later with: policygen build {output}")
     return 0
+
+
+def _load_draft(draft: Path) -> tuple[dict, bool]:
+    """The draft beside the output, to offer; one that cannot be resumed stops init (exit 2)."""
+    from generator.errors import FactsError, Problem  # noqa: PLC0415
+
+    try:
+        return load_editing(draft)
+    except FactsError as exc:
+        advice = Problem(str(draft), None, "", "this draft cannot be resumed: fix it, or delete it to start afresh")
+        raise FactsError([*exc.problems, advice]) from None
 
 
 def _offer_draft(prompts: Prompts, draft: Path, data: dict) -> bool:

@@ -396,7 +396,9 @@ def test_a_broken_draft_stops_init_before_any_question(tmp_path):
     draft.write_text("company:\n  legal_name: [unclosed\n", encoding="utf-8")
     with pytest.raises(FactsError) as caught:
         drive({}, output=out)
-    assert str(caught.value).startswith(f"{draft}:") and len(caught.value.lines()) == 1
+    first, advice = caught.value.lines()
+    assert first.startswith(f"{draft}:") and first.split(": ", 1)[0].rsplit(":", 1)[1].isdigit()
+    assert advice == f"{draft}: this draft cannot be resumed: fix it, or delete it to start afresh"
     assert draft.read_text(encoding="utf-8") == "company:\n  legal_name: [unclosed\n" and not out.exists()
 
 
