@@ -23,7 +23,7 @@ _SCHEME = re.compile(r"(?:https?|mailto):", re.I)
 # A text node's characters as Markdown: backslash before each that can start syntax
 # anywhere in a line ("!" only before "[", handled in _escape; "(" and ")" only after "]",
 # which is always escaped), HTML's white space as a space (a browser folds runs of it into
-# one; a no-break space is text), and no control characters (SEP and PIPE are among them).
+# one; a no-break space is text), and no control characters (the markers below are among them).
 _TEXT = str.maketrans({
     **{c: "\\" + c for c in "\\`*_[]<>#|~&"},
     **{c: " " for c in " \t\n\r\f\v\x85\u2028\u2029"},  # and what some Markdown readers split lines at
@@ -112,6 +112,7 @@ def _finish(raw: str, sep: str = "; ", br: str = "\\\n", pipe: str = "|") -> str
 
 
 def _punctuation(char: str) -> bool:
+    # An emphasis marker not yet resolved counts as the "*" it will most likely become.
     return unicodedata.category(char)[0] in "PS" or "\x02" <= char <= "\x05"
 
 
