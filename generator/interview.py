@@ -64,11 +64,14 @@ class Prompts:
     def confirm(self, ident: str, message: str, default: bool) -> bool:
         return self._eof_on_ctrl_d(self._q.confirm(message, default=default)).unsafe_ask()
 
-    def select(self, ident: str, message: str, choices: list[tuple[str, str]], default: str | None) -> str:
+    def select(self, ident: str, message: str, choices: list[tuple[str, str]], default: str | None,
+               search: bool = False) -> str:
+        """One of the choices; with `search`, typing filters a long list (j and k are then letters)."""
         options = [self._q.Choice(title=label, value=value) for label, value in choices]
         values = [value for _, value in choices]
         return self._eof_on_ctrl_d(self._q.select(
-            message, choices=options, default=default if default in values else None)).unsafe_ask()
+            message, choices=options, default=default if default in values else None,
+            use_search_filter=search, use_jk_keys=not search)).unsafe_ask()
 
     def checkbox(self, ident: str, message: str, choices: list[tuple[str, str, bool]],
                  validate: Callable[[list], Any]) -> list:
@@ -78,10 +81,18 @@ class Prompts:
 
 # --- the interview ---------------------------------------------------------------------
 
-class Interview:
-    """Asks each relevant question in order; `answers` is always a facts-shaped mapping."""
+FINISH = "__finish__"  # the jump list's "Finish" choice; never a facts key
 
-    def __init__(self, prompts: Prompts, editing: dict | None = None, complete: bool = False):
+
+class Interview:
+    """Asks each relevant question in order; `answers` is always a facts-shaped mapping.
+
+    `position` is the index of the question being asked in that order, so that a draft
+    can say where the interview stopped; `resume_at` is where a resumed one goes on.
+    """
+
+    def __init__(self, prompts: Prompts, editing: dict | None = None, complete: bool = False,
+                 resume_at: int | None = None):
         from generator import questionnaire  # noqa: PLC0415
 
         self.qn = questionnaire
@@ -91,12 +102,63 @@ class Interview:
         self.new_file = not complete   # suggestions (today's date, age 18) only for a new or partial file
         self.answers = questionnaire.initial_answers(self.questionnaire, self.editing)
         self.asked: list[str] = []
+        self.resume_at = self.first_unanswered() if resume_at is None else resume_at
+        self.position = 0
 
-    def run(self) -> dict:
-        for question in self.questionnaire.questions:
-            self.step(question)
+    def first_unanswered(self) -> int:
+        questions = self.questionnaire.questions
+        return next((i for i, q in enumerate(questions) if q.relevant(self.answers, self.editing)
+                     and self.qn.get(self.answers, q.key) is self.qn.MISSING), len(questions))
+
+    def run(self, mode: str = "all") -> dict:
+        """mode: "all" asks every relevant question, "continue" those from `resume_at` on,
+        "jump" only the ones the user picks from a list; then the whole file is validated."""
+        if mode == "jump":
+            self.position = self.resume_at
+            self.jump()
+        else:
+            start = self.resume_at if mode == "continue" else 0
+            for index, question in enumerate(self.questionnaire.questions[start:], start):
+                self.position = index
+                self.step(question)
+            self.position = len(self.questionnaire.questions)
         self.fix_problems()
         return self.answers
+
+    def mode_choices(self, resumed: bool) -> list[tuple[str, str]]:
+        prompts = self.questionnaire.prompts
+        choices = []
+        if resumed:
+            questions = self.questionnaire.questions
+            if self.resume_at < len(questions):
+                label = prompts["mode_continue"].format(title=questions[self.resume_at].title)
+            else:
+                label = prompts["mode_finish"]
+            choices.append((label, "continue"))
+        return choices + [(prompts["mode_all"], "all"), (prompts["mode_jump"], "jump")]
+
+    def jump(self) -> None:
+        """Pick a question from the list, answer it (and what it newly makes relevant), again until Finish."""
+        qn, questions = self.qn, self.questionnaire.questions
+        last = None
+        while True:
+            choices = [(self.questionnaire.prompts["jump_finish"], FINISH)] + [
+                (f"{q.title}: {qn.summary(qn.get(self.answers, q.key))}", q.name)
+                for q in questions if q.relevant(self.answers, self.editing)]
+            picked = self.ui.select("jump", self.questionnaire.prompts["jump"], choices,
+                                    last or choices[min(1, len(choices) - 1)][1], search=True)
+            if picked == FINISH:
+                return
+            question = questions[self.questionnaire.index(picked)]
+            before = {q.name for q in questions if q.relevant(self.answers, self.editing)}
+            qn.put(self.answers, question.key, self.ask(question))
+            for follow_up in questions:
+                if not follow_up.relevant(self.answers, self.editing):
+                    if follow_up.strict:  # as a full run would: the fact no longer applies
+                        qn.put(self.answers, follow_up.key, qn.MISSING)
+                elif follow_up.name not in before and qn.get(self.answers, follow_up.key) is qn.MISSING:
+                    qn.put(self.answers, follow_up.key, self.ask(follow_up))
+            last = picked
 
     def step(self, question) -> None:
         if question.relevant(self.answers, self.editing):
@@ -326,31 +388,40 @@ def run_init(output: Path, from_file: Path | None = None, *, force: bool = False
     if output.is_dir():
         raise UsageError(f"-o {output}: is a folder; give the name of the facts file to write")
     editing, complete = load_editing(from_file) if from_file else (None, False)
+    draft = draft_path(output)
+    resumed = from_file is not None and draft.exists() and from_file.resolve() == draft.resolve()
+    offered = None if resumed or not draft.is_file() else _load_draft(draft)
     prompts = prompts or Prompts()
-    if from_file and not complete:
+    if from_file and not complete and not resumed:
         print(f"{from_file} is not a complete facts file yet (a draft?): its answers are filled in, "
               "and what is missing or wrong will be asked.")
-    if output.exists() and not force:
-        same = from_file is not None and output.resolve() == from_file.resolve()
-        try:
-            replace = prompts.confirm("overwrite", f"{output} exists. Replace it when the interview is done?", same)
-        except (KeyboardInterrupt, EOFError) as exc:
-            return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 1
-        if not replace:
-            print(f"policygen init: {output} left unchanged; choose another file with -o, or pass --force",
-                  file=sys.stderr)
-            return 1
-    interview = Interview(prompts, editing, complete)
     try:
-        answers = interview.run()
+        if output.exists() and not force:
+            same = from_file is not None and output.resolve() == from_file.resolve()
+            if not prompts.confirm("overwrite", f"{output} exists. Replace it when the interview is done?", same):
+                print(f"policygen init: {output} left unchanged; choose another file with -o, or pass --force",
+                      file=sys.stderr)
+                return 1
+        if offered is not None and _offer_draft(prompts, draft, offered[0]):
+            (editing, complete), resumed = offered, True
     except (KeyboardInterrupt, EOFError) as exc:
-        return _save_draft(interview, output, 130 if isinstance(exc, KeyboardInterrupt) else 1)
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 1
+    interview = Interview(prompts, editing, complete, resume_at=_stopped_at(draft) if resumed else None)
+    try:
+        mode = "all"
+        if resumed or from_file is not None:
+            choices = interview.mode_choices(resumed)
+            mode = prompts.select("mode", interview.questionnaire.prompts["mode"], choices, choices[0][1])
+        answers = interview.run(mode)
+    except (KeyboardInterrupt, EOFError) as exc:
+        return _save_draft(interview, output, 130 if isinstance(exc, KeyboardInterrupt) else 1, resumed)
     facts = _write(interview, answers, output)
     print(f"Wrote {output} ({len(interview.asked)} questions answered).")
-    draft = draft_path(output)
-    if from_file is not None and draft.exists() and from_file.resolve() == draft.resolve():
+    if resumed and draft.exists():
         draft.unlink()  # resumed and finished: the draft is stale
         print(f"Removed the draft {draft}.")
+    elif draft.exists():
+        print(f"The earlier draft {draft} is still there; delete it if you no longer need it.")
     try:
         if prompts.confirm("build", f"Build the policy now into {build_dir}/?", True):
             return _build(facts, output, build_dir)
@@ -358,6 +429,26 @@ def run_init(output: Path, from_file: Path | None = None, *, force: bool = False
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 1
     print(f"Build it later with: policygen build {output}")
     return 0
+
+
+def _load_draft(draft: Path) -> tuple[dict, bool]:
+    """The draft beside the output, to offer; one that cannot be resumed stops init (exit 2)."""
+    from generator.errors import FactsError, Problem  # noqa: PLC0415
+
+    try:
+        return load_editing(draft)
+    except FactsError as exc:
+        advice = Problem(str(draft), None, "", "this draft cannot be resumed: fix it, or delete it to start afresh")
+        raise FactsError([*exc.problems, advice]) from None
+
+
+def _offer_draft(prompts: Prompts, draft: Path, data: dict) -> bool:
+    from generator.questionnaire import load  # noqa: PLC0415
+
+    questionnaire = load()
+    saved = dt.datetime.fromtimestamp(draft.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    message = questionnaire.prompts["resume"].format(date=saved, answers=questionnaire.answered(data))
+    return prompts.confirm("resume", message, True)
 
 
 def _write(interview: Interview, answers: dict, output: Path):
@@ -371,14 +462,70 @@ def _write(interview: Interview, answers: dict, output: Path):
     return facts
 
 
-def _save_draft(interview: Interview, output: Path, code: int) -> int:
+# The first line of a draft says where the interview stopped; YAML reads it as a comment.
+STOPPED = "# policygen init draft: stopped at "
+
+
+def _stopped_at(draft: Path) -> int | None:
+    """The index of the question a draft stopped at, or None (a draft written by hand or before)."""
+    from generator.questionnaire import load  # noqa: PLC0415
+
+    try:
+        with draft.open(encoding="utf-8", errors="replace") as fh:
+            first = fh.readline(200).rstrip("\n")
+    except OSError:
+        return None
+    if not first.startswith(STOPPED):
+        return None
+    questionnaire = load()
+    name = first.removeprefix(STOPPED).strip()
+    return len(questionnaire.questions) if name == "the end" else questionnaire.index(name)
+
+
+def _merged(old: dict, new: dict) -> dict:
+    """The old draft's answers with the new ones on top: a key answered in either is kept."""
+    merged = copy.deepcopy(old)
+    for key, value in new.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
+            else copy.deepcopy(value)
+    return merged
+
+
+def _save_draft(interview: Interview, output: Path, code: int, resumed: bool) -> int:
+    """Save the answers so far, but never in place of a draft that holds more of them."""
     from generator import factsyaml  # noqa: PLC0415
+    from generator.errors import PolicygenError  # noqa: PLC0415
     from generator.output import write_text_atomic  # noqa: PLC0415
+    from generator.yamlio import load_file  # noqa: PLC0415
 
     draft = draft_path(output)
-    write_text_atomic(draft, factsyaml.dump(interview.answers, interview.questionnaire.comment))
-    print(f"\nInterrupted: your answers so far are saved in {draft}.", file=sys.stderr)
-    print(f"Resume with: policygen init --from {draft} -o {output}", file=sys.stderr)
+    questionnaire = interview.questionnaire
+    answers, position = interview.answers, interview.position
+    if draft.exists():
+        try:
+            old, _, _ = load_file(draft)
+        except PolicygenError:
+            old = None
+        stopped = _stopped_at(draft)
+        if not isinstance(old, dict):
+            print(f"\nInterrupted: {draft} cannot be read as a draft, so it is left as it is and "
+                  "these answers are not saved.", file=sys.stderr)
+            return code
+        if resumed:
+            answers = _merged(old, answers)
+            position = max(position, stopped if stopped is not None else 0)
+        elif questionnaire.answered(old) > questionnaire.answered(answers):
+            print(f"\nInterrupted: {draft} holds {questionnaire.answered(old)} answers, more than the "
+                  f"{questionnaire.answered(answers)} given now, so it is kept as it was.", file=sys.stderr)
+            return code
+    if not questionnaire.answered(answers):
+        print("\nInterrupted before the first answer: there is nothing to save.", file=sys.stderr)
+        return code
+    where = questionnaire.questions[position].name if position < len(questionnaire.questions) else "the end"
+    write_text_atomic(draft, STOPPED + where + "\n" + factsyaml.dump(answers, questionnaire.comment))
+    print(f"\nInterrupted: your answers so far ({questionnaire.answered(answers)}) are saved in {draft}.",
+          file=sys.stderr)
+    print(f"Resume with: policygen init -o {output} (it offers to resume the draft)", file=sys.stderr)
     return code
 
 

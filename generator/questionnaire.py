@@ -371,6 +371,7 @@ class Question:
     suggest_from: tuple | None = None
     default: Any = None           # for a new file; "today" is the day it is asked
     gate: bool = False            # a yes/no that decides whether an optional section exists
+    title: str = ""               # a short name, listed when jumping to a question
 
     @property
     def name(self) -> str:
@@ -427,6 +428,14 @@ class Questionnaire:
     def question(self, key: tuple) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
 
+    def index(self, name: str) -> int | None:
+        """The position of the question for a dotted key, in the order asked."""
+        return next((i for i, q in enumerate(self.questions) if q.name == name), None)
+
+    def answered(self, answers: dict) -> int:
+        """How many questions the answers give a value for (what a draft is worth)."""
+        return sum(1 for q in self.questions if get(answers, q.key) is not MISSING)
+
     def question_for_problem(self, problem_key: str) -> Question | None:
         """The question that asks for the key a validation problem names (`analytics[1].website` → analytics)."""
         path = tuple(p for p in re.split(r"\.|\[\d+\]", problem_key) if p)
@@ -471,6 +480,11 @@ def _choices(spec: dict, key: tuple, info: FieldInfo) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
+def _title_from_key(key: tuple) -> str:
+    text = " ".join(part.replace("_", " ") for part in key)
+    return text[:1].upper() + text[1:]
+
+
 def load(path: Path = QUESTIONNAIRE) -> Questionnaire:
     return _load(path)
 
@@ -501,6 +515,7 @@ def _load(path: Path) -> Questionnaire:
             strict=bool(entry.get("strict", False)), choices=choices, other=entry.get("other"),
             suggest_from=tuple(entry["suggest_from"].split(".")) if "suggest_from" in entry else None,
             default=entry.get("default"), gate=gate,
+            title=str(entry.get("title") or _title_from_key(key)).strip(),
         ))
         asked.add(key)
     vendor_model = facts_model.CustomVendor
@@ -552,6 +567,24 @@ def to_text(value: Any) -> str:
 def flag_or_text(question: Question) -> bool:
     """A fact such as automated_decisions: false, or a sentence describing what is true."""
     return any(t is bool for t in _unwrap(question.info.annotation))
+
+
+def summary(value: Any, width: int = 40) -> str:
+    """An answer in a few words, for the list of questions to jump to."""
+    if value is MISSING or value is None:
+        text = "(not given)"
+    elif value is True or value is False:
+        text = "yes" if value else "no"
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, dict):
+        text = str(value.get("name") or "(given)")
+    elif isinstance(value, list):
+        text = ", ".join(summary(v, width) for v in value) or "(none)"
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def split_ids(text: str) -> list[str]:

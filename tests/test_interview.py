@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -44,6 +45,7 @@ class ScriptedPrompts(Prompts):
         self.script = dict(script)
         self.asked: list[str] = []
         self.rejected: list[str] = []
+        self.shown: dict[str, list] = {}   # prompt id → the choices last shown
 
     def _keys(self, ident: str, make) -> None:
         self.asked.append(ident)
@@ -72,11 +74,12 @@ class ScriptedPrompts(Prompts):
         self._keys(ident, lambda a: "y" if a else "n")
         return super().confirm(ident, message, default)
 
-    def select(self, ident, message, choices, default):
+    def select(self, ident, message, choices, default, search=False):
         values = [value for _, value in choices]
         start = values.index(default) if default in values else 0
+        self.shown[ident] = choices
         self._keys(ident, lambda a: (DOWN * (values.index(a) - start) + UP * (start - values.index(a)) + ENTER))
-        return super().select(ident, message, choices, default)
+        return super().select(ident, message, choices, default, search=search)
 
     def checkbox(self, ident, message, choices, validate):
         def toggles(wanted):
@@ -253,25 +256,162 @@ def test_changing_one_answer_changes_only_that_fact(tmp_path):
     assert after == before
 
 
-def test_ctrl_c_saves_a_draft_that_resumes_the_interview(tmp_path, capsys):
+FIRST_PART = {k: v for k, v in SMALL_HOSTING.items() if not k.startswith(("data_", "retention", "marketing", "build"))}
+REST = {k: v for k, v in SMALL_HOSTING.items() if k.startswith(("data_", "retention", "marketing", "build"))}
+
+
+def interrupted_draft(out: Path) -> Path:
+    """A draft as Ctrl-C at the data_collected question leaves it: 10 answers."""
+    code, _ = drive(FIRST_PART | {"data_collected": Keys(CTRL_C)}, output=out)
+    assert code == 130 and not out.exists()
+    return draft_path(out)
+
+
+def answered(path: Path) -> int:
+    from generator.yamlio import load_file
+
+    return qn.load().answered(load_file(path)[0])
+
+
+@pytest.mark.parametrize("how", ["offered", "from"])
+def test_ctrl_c_saves_a_draft_that_resumes_at_the_first_unanswered_question(tmp_path, capsys, how):
     out = tmp_path / "facts.yaml"
-    script = {k: v for k, v in SMALL_HOSTING.items() if not k.startswith(("data_", "retention", "marketing", "build"))}
-    code, _ = drive(script | {"data_collected": Keys(CTRL_C)}, output=out)
-    assert code == 130
-    assert not out.exists()
-    draft = draft_path(out)
+    draft = interrupted_draft(out)
     assert draft.name == "facts.draft.yaml"
     err = capsys.readouterr().err
-    assert f"policygen init --from {draft} -o {out}" in err
+    assert f"policygen init -o {out}" in err and "(10)" in err
     saved = draft.read_text(encoding="utf-8")
-    assert "legal_name: Hashbox Mining Ltd" in saved and "data_collected" not in saved
+    assert saved.startswith("# policygen init draft: stopped at data_collected\n")
+    assert "legal_name: Hashbox Mining Ltd" in saved and "data_collected" not in saved.split("\n", 1)[1]
 
-    rest = {k: v for k, v in SMALL_HOSTING.items() if k.startswith(("data_", "retention", "marketing", "build"))}
-    code, prompts = drive(rest, output=out, from_file=draft)
+    script = REST | ({"resume": True} if how == "offered" else {})
+    code, prompts = drive(script, output=out, **({"from_file": draft} if how == "from" else {}))
     assert code == 0
-    assert load(out).company.legal_name == "Hashbox Mining Ltd"
+    first = ["resume", "mode"] if how == "offered" else ["mode"]
+    assert prompts.asked[:len(first) + 1] == first + ["data_collected"]  # straight to where it stopped
+    assert "company.legal_name" not in prompts.asked
+    assert prompts.shown["mode"][0][0] == "Continue at the first unanswered question (Data collected)"
+    assert load(out).company.legal_name == "Hashbox Mining Ltd" and load(out).services == ["hosting"]
     assert not draft.exists()
-    assert "company.legal_name" in prompts.asked  # pre-filled, confirmed with Enter
+
+
+def test_the_offer_to_resume_names_the_date_and_the_answers(tmp_path, monkeypatch):
+    out = tmp_path / "facts.yaml"
+    draft = interrupted_draft(out)
+    messages = []
+    original = ScriptedPrompts.confirm
+
+    def confirm(self, ident, message, default):
+        messages.append((ident, message, default))
+        return original(self, ident, message, default)
+
+    monkeypatch.setattr(ScriptedPrompts, "confirm", confirm)
+    code, _ = drive({"resume": Keys(CTRL_C)}, output=out)
+    assert code == 130
+    saved = dt.datetime.fromtimestamp(draft.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    assert messages == [("resume", f"Resume the draft saved on {saved} (10 answers)?", True)]
+
+
+def test_a_draft_is_never_replaced_by_one_with_fewer_answers(tmp_path, capsys):
+    out = tmp_path / "facts.yaml"
+    draft = interrupted_draft(out)
+    before = draft.read_bytes()
+    capsys.readouterr()
+    # Ctrl-C at the offer itself, then a fresh start (offer declined) stopped after two answers.
+    assert drive({"resume": Keys(CTRL_C)}, output=out)[0] == 130
+    assert draft.read_bytes() == before
+    code, _ = drive({"resume": False, "company.legal_name": "Other Ltd", "company.brand": "Other",
+                     "company.website": Keys(CTRL_C)}, output=out)
+    assert code == 130 and draft.read_bytes() == before
+    assert "holds 10 answers, more than the 2 given now, so it is kept" in capsys.readouterr().err
+    # Declined and interrupted before any answer: still nothing written over it.
+    assert drive({"resume": False, "company.legal_name": Keys(CTRL_D)}, output=out)[0] == 1
+    assert draft.read_bytes() == before
+
+
+def test_a_second_ctrl_c_early_in_a_resumed_run_keeps_the_richer_draft(tmp_path):
+    out = tmp_path / "facts.yaml"
+    draft = interrupted_draft(out)
+    # Resumed, every question again; the first answer changed, then Ctrl-C at the second.
+    code, _ = drive({"resume": True, "mode": "all", "company.legal_name": "Renamed Ltd",
+                     "company.brand": Keys(CTRL_C)}, output=out)
+    assert code == 130
+    text = draft.read_text(encoding="utf-8")
+    assert text.startswith("# policygen init draft: stopped at data_collected\n")  # not back at company.brand
+    assert "legal_name: Renamed Ltd" in text and answered(draft) == 10
+    # Resumed, jumping: Ctrl-C in the list keeps every answer too.
+    code, _ = drive({"resume": True, "mode": "jump", "jump": Keys(CTRL_C)}, output=out)
+    assert code == 130 and answered(draft) == 10 and "legal_name: Renamed Ltd" in draft.read_text(encoding="utf-8")
+    # And the resumed run still goes on where the first one stopped.
+    code, prompts = drive(REST | {"resume": True}, output=out)
+    assert code == 0 and load(out).company.legal_name == "Renamed Ltd"
+    assert prompts.asked[:3] == ["resume", "mode", "data_collected"]
+
+
+def test_jumping_to_one_question_changes_only_that_fact(tmp_path):
+    source = ROOT / "questionnaires" / "examples" / "1024mining.yaml"
+    out = tmp_path / "edited.yaml"
+    script = {"mode": "jump", "jump": ("contact.response_days", "__finish__"), "contact.response_days": "14",
+              "build": False}
+    code, prompts = drive(script, output=out, from_file=source)
+    assert code == 0
+    assert prompts.asked == ["mode", "jump", "contact.response_days", "jump", "build"]
+    assert [label for label, _ in prompts.shown["mode"]] == ["Go through every question", "Jump to a question"]
+    labels = dict((value, label) for label, value in prompts.shown["jump"])
+    assert labels["contact.response_days"] == "Days to answer a request: 14"
+    assert labels["company.legal_name"] == "Legal name: 1024MINING INC."
+    before, after = load(source).model_dump(), load(out).model_dump()
+    assert after["contact"].pop("response_days") == 14
+    before["contact"].pop("response_days")
+    assert after == before
+
+
+def test_a_jump_asks_what_the_new_answer_makes_relevant_and_drops_what_it_ends(tmp_path):
+    source = ROOT / "questionnaires" / "examples" / "itsminer.yaml"   # no KYC
+    out = tmp_path / "edited.yaml"
+    script = {"mode": "jump", "jump": ("kyc.vendor", "kyc.vendor", "__finish__"),
+              "kyc.vendor": ("sumsub", "none"), "kyc.documents": ["government_id"], "kyc.storage_region": "hk",
+              "retention.kyc": "5 years", "build": False}
+    code, prompts = drive(script, output=out, from_file=source)
+    assert code == 0
+    follow_ups = prompts.asked[prompts.asked.index("kyc.vendor") + 1: prompts.asked.index("jump", 2)]
+    assert follow_ups[:2] == ["kyc.documents", "kyc.storage_region"] and "retention.kyc" in follow_ups
+    assert load(out).kyc.vendor == "none" and "documents:" not in out.read_text(encoding="utf-8")
+
+    code, prompts = drive({"mode": "jump", "jump": ("kyc.vendor", "__finish__"), "kyc.vendor": "sumsub",
+                           "kyc.documents": ["government_id", "selfie"], "kyc.storage_region": "hk",
+                           "retention.kyc": "5 years", "build": False},
+                          output=tmp_path / "with-kyc.yaml", from_file=source)
+    assert code == 0
+    facts = load(tmp_path / "with-kyc.yaml")
+    assert facts.kyc.vendor == "sumsub" and facts.kyc.documents == ["government_id", "selfie"]
+    assert facts.kyc.storage_region == "hk"
+
+
+def test_a_broken_draft_stops_init_before_any_question(tmp_path):
+    from generator.errors import FactsError
+
+    out = tmp_path / "facts.yaml"
+    draft = draft_path(out)
+    draft.write_text("company:\n  legal_name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(FactsError) as caught:
+        drive({}, output=out)
+    first, advice = caught.value.lines()
+    assert first.startswith(f"{draft}:") and first.split(": ", 1)[0].rsplit(":", 1)[1].isdigit()
+    assert advice == f"{draft}: this draft cannot be resumed: fix it, or delete it to start afresh"
+    assert draft.read_text(encoding="utf-8") == "company:\n  legal_name: [unclosed\n" and not out.exists()
+
+
+def test_init_without_a_terminal_leaves_a_draft_alone(tmp_path):
+    draft = tmp_path / "f.draft.yaml"
+    draft.write_text("company:\n  legal_name: Kept Ltd\n", encoding="utf-8")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "generator", "init", "-o", str(tmp_path / "f.yaml")],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=10, cwd=ROOT)
+    assert result.returncode == 2 and time.monotonic() - started < 5
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert draft.read_text(encoding="utf-8") == "company:\n  legal_name: Kept Ltd\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.draft.yaml"]
 
 
 def test_ctrl_d_saves_a_draft_and_exits_1(tmp_path):
@@ -280,8 +420,9 @@ def test_ctrl_d_saves_a_draft_and_exits_1(tmp_path):
     assert code == 1
     assert not out.exists() and "legal_name: Hashbox" in draft_path(out).read_text(encoding="utf-8")
     company = {k: v for k, v in SMALL_HOSTING.items() if k.startswith("company.")}
-    code, prompts = drive(company | {"services": Keys(CTRL_D)}, output=out)
+    code, prompts = drive({"resume": False} | company | {"services": Keys(CTRL_D)}, output=out)
     assert code == 1 and prompts.asked[-1] == "services"
+    assert "legal_name: Hashbox Mining Ltd" in draft_path(out).read_text(encoding="utf-8")  # more answers: replaced
 
 
 def test_an_existing_file_is_replaced_only_after_confirmation(tmp_path, minimal_facts):

@@ -229,3 +229,25 @@ def test_writer_keeps_contract_order_comments_and_awkward_values(minimal_facts, 
     company = text.split("company:\n")[1].split("\n\n")[0]
     assert [line.split(":")[0].strip() for line in company.splitlines() if not line.strip().startswith("#")] == \
         ["legal_name", "brand", "website", "country", "address"]
+
+
+def test_each_question_has_a_short_distinct_title(questions, tmp_path):
+    titles = [q.title for q in questions.questions]
+    assert all(titles) and len(set(titles)) == len(titles)
+    assert max(map(len, titles)) <= 40
+    assert questions.question(("contact", "response_days")).title == "Days to answer a request"
+    # A question added without a title is named after its key.
+    untitled = qn.load(_questionnaire_file(tmp_path, [{"key": "company.legal_name", "kind": "text", "prompt": "?"}]))
+    assert untitled.questions[0].title == "Company legal name"
+
+
+def test_answers_are_counted_and_summarised_for_the_lists_of_init(questions, minimal_facts):
+    assert questions.answered({}) == 0
+    assert questions.answered(minimal_facts) == 11  # schema_version is a constant, not an answer
+    assert questions.index("kyc.vendor") == [q.name for q in questions.questions].index("kyc.vendor")
+    assert questions.index("no.such.key") is None
+    assert qn.summary(qn.MISSING) == "(not given)" and qn.summary(True) == "yes" and qn.summary([]) == "(none)"
+    assert qn.summary(["nz", {"name": "Acme ID", "website": "https://acme.example"}]) == "nz, Acme ID"
+    assert qn.summary(dt.date(2026, 1, 15)) == "2026-01-15"
+    long = qn.summary("a\nvery " * 20)  # one line, cut to 40 characters
+    assert long.startswith("a very a very") and long.endswith("…") and len(long) <= 40 and "\n" not in long
