@@ -80,13 +80,17 @@ def test_transfers_name_regions_destinations_safeguards_and_copy(eu_facts):
     assert "Data Privacy Framework" not in out
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="bug: view.SAFEGUARD_TEXT has no entry for 'dpf', so transfer_safeguards: [dpf] crashes the render")
 def test_dpf_is_named_for_the_united_states_only_when_given(eu_facts):
     eu_facts["transfer_safeguards"] = ["dpf", "scc"]
     rows = transfer_rows(eu_facts)
     assert "Data Privacy Framework" in rows["United States"][1]
     assert "Data Privacy Framework" not in rows["United Kingdom"][1]
+
+
+@pytest.mark.parametrize("safeguard", ["contract", "uk_idta", "cn_standard_contract", "lgpd_standard_clauses"])
+def test_every_profile_mechanism_id_renders(eu_facts, safeguard):
+    eu_facts["transfer_safeguards"] = ["scc", safeguard]
+    assert "Transfers and their safeguards" in text(eu_facts, "international-transfers")
 
 
 def test_adequacy_is_named_only_where_the_destination_has_it(eu_facts):
