@@ -49,6 +49,24 @@ def test_section_appears_exactly_when_its_region_is_declared(minimal_facts, regi
     assert present == expected
 
 
+@pytest.mark.parametrize("regions, audience, expected", [
+    (["us-ca"], {}, {"ccpa"}),                                      # California brings the CCPA only
+    (["us"], {}, {"us-states"}),
+    (["us"], {"ccpa_business": False}, {"us-states"}),
+    (["us"], {"ccpa_business": True}, {"us-states", "ccpa"}),
+    (["global"], {}, set(REGIONAL) | {"us-states"}),
+    (["global"], {"ccpa_business": False}, set(REGIONAL) - {"ccpa"} | {"us-states"}),
+    (["global"], {"exclude_regions": ["cn", "uk"]}, {"gdpr", "ccpa", "us-states"}),
+    (["global"], {"exclude_regions": ["us"]}, {"gdpr", "uk-gdpr", "pipl"}),
+])
+def test_us_and_global_laws_follow_ccpa_business_and_exclusions(minimal_facts, regions, audience, expected):
+    data = facts(minimal_facts, regions)
+    data["audience"].update(audience)
+    html = render_html(data)
+    present = {sid for sid in (*REGIONAL, "us-states") if f'<section id="{sid}"' in html}
+    assert present == expected
+
+
 def test_gdpr_is_folded_into_the_policy_for_an_eea_company_with_only_eea_users(minimal_facts):
     data = facts(minimal_facts, ["fr"])
     data["company"] = dict(data["company"], country="de", address="Hauptstrasse 1, 10115 Berlin")
