@@ -107,6 +107,20 @@ def regional_laws(facts: Facts) -> list[str]:
     return [law for law in applicable_laws(facts) if law != folded]
 
 
+# Laws that share a shape with another: when both apply, one section holds both, the differences marked.
+SHARED_SECTIONS = {"uk_gdpr": "gdpr", "us_states": "ccpa"}
+SHARED_TITLES = {
+    "gdpr": "Users in the European Economic Area and the United Kingdom (GDPR and UK GDPR)",
+    "ccpa": "Users in the United States (CCPA and state privacy laws)",
+}
+
+
+def section_laws(facts: Facts) -> list[str]:
+    """The laws that head a section of their own: a law sharing its host's section has none."""
+    regional = regional_laws(facts)
+    return [law for law in regional if SHARED_SECTIONS.get(law) not in regional]
+
+
 def law_section_id(law: str) -> str:
     return law.replace("_", "-")
 
@@ -114,8 +128,10 @@ def law_section_id(law: str) -> str:
 def plan(facts: Facts) -> list[PlannedSection]:
     cat = catalog.load()
     entries = [(sid, title, f"sections/{sid}.html.j2", None) for sid, title, applies in CORE_SECTIONS if applies(facts)]
-    entries += [(law_section_id(law), cat.laws[law]["section_title"], f"regional/{law}.html.j2", law)
-                for law in regional_laws(facts)]
+    regional = regional_laws(facts)
+    shared = {SHARED_SECTIONS[law] for law in regional if SHARED_SECTIONS.get(law) in regional}
+    entries += [(law_section_id(law), SHARED_TITLES[law] if law in shared else cat.laws[law]["section_title"],
+                 f"regional/{law}.html.j2", law) for law in section_laws(facts)]
     entries += [(sid, title, f"sections/{sid}.html.j2", None) for sid, title, applies in CLOSING_SECTIONS if applies(facts)]
     return [PlannedSection(sid, number, title, template, law)
             for number, (sid, title, template, law) in enumerate(entries, start=1)]
