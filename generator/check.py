@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from generator import catalog, problems
 from generator.clauses import CLOSING_SECTIONS, CORE_SECTIONS, applicable_laws, law_section_id
-from generator.facts import Facts
+from generator.facts import Facts, nonessential_cookies
 from generator.transfers import transfer_plan
 from generator.view import CHANGE_NOTICE_TEXT, build_view, long_date
 
@@ -130,7 +130,7 @@ def _sensitive(f: Facts) -> bool:
 
 
 def _nonessential_cookies(f: Facts) -> bool:
-    return bool(f.analytics) or bool(f.cookies.analytics) or f.cookies.marketing
+    return nonessential_cookies(f)
 
 
 def _automated(f: Facts) -> bool:

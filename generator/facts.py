@@ -442,8 +442,20 @@ class Facts(Section):
     @model_validator(mode="after")
     def _cookie_defaults(self) -> "Facts":
         if self.cookies.analytics is None:
-            object.__setattr__(self.cookies, "analytics", bool(self.analytics))
+            object.__setattr__(self.cookies, "analytics", any(sets_cookies(tool) for tool in self.analytics))
         return self
+
+
+def sets_cookies(tool) -> bool:
+    """Whether a tool reads or stores anything on the device: a custom tool is assumed to."""
+    return not isinstance(tool, str) or bool(_CATALOG.trackers[tool].get("cookies")) or \
+        _CATALOG.trackers[tool].get("kind") == "advertising"
+
+
+def nonessential_cookies(facts: "Facts") -> bool:
+    """Cookies or similar technologies that need consent under the ePrivacy rules: cookieless analytics do not."""
+    return any(sets_cookies(tool) for tool in facts.analytics) or bool(facts.cookies.analytics) or \
+        bool(facts.cookies.marketing)
 
 
 # --- cross-field rules ------------------------------------------------------------

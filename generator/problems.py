@@ -23,7 +23,7 @@ from typing import Callable
 
 from generator import catalog
 from generator.clauses import applicable_laws
-from generator.facts import Facts, storage_regions
+from generator.facts import Facts, nonessential_cookies
 
 KINDS = ("leakage", "contradiction", "safeguard", "risk", "unset")
 PROBLEM_KEYS = {"id", "kind", "cite", "problem", "when", "laws", "terms", "checks", "probe", "fix"}
@@ -104,7 +104,7 @@ def _kyc(facts: Facts, key: str):
 
 
 def _nonessential_cookies(f: Facts) -> bool:
-    return bool(f.analytics) or bool(f.cookies.analytics) or bool(f.cookies.marketing)
+    return nonessential_cookies(f)
 
 
 MEASURES = ("tls", "encryption_at_rest", "2fa", "access_control", "staff_training", "pen_testing", "backups",
