@@ -7,8 +7,15 @@ import re
 import pytest
 
 from conftest import html_text, render_html
+from generator.clauses import applicable_laws
+from generator.facts import validate
+from generator.yamlio import LineMap
 
 REGIONAL = ("gdpr", "uk-gdpr", "ccpa", "pipl")
+
+
+def _facts(data: dict):
+    return validate(dict(data), "<test>", LineMap(None))
 
 
 def facts(base: dict, regions: list[str], **changes) -> dict:
@@ -38,7 +45,7 @@ def section_text(data: dict, section_id: str) -> str:
     (["uk"], {"uk-gdpr"}),
     (["us-ca"], {"ccpa"}),
     (["cn"], {"pipl"}),
-    (["global"], set(REGIONAL)),
+    (["global"], {"gdpr", "ccpa", "pipl"}),   # the UK GDPR shares the GDPR section
     (["us"], set()),
     (["nz"], set()),
     (["uk", "us-ca"], {"uk-gdpr", "ccpa"}),
@@ -53,11 +60,12 @@ def test_section_appears_exactly_when_its_region_is_declared(minimal_facts, regi
     (["us-ca"], {}, {"ccpa"}),                                      # California brings the CCPA only
     (["us"], {}, {"us-states"}),
     (["us"], {"ccpa_business": False}, {"us-states"}),
-    (["us"], {"ccpa_business": True}, {"us-states", "ccpa"}),
-    (["global"], {}, set(REGIONAL) | {"us-states"}),
-    (["global"], {"ccpa_business": False}, set(REGIONAL) - {"ccpa"} | {"us-states"}),
-    (["global"], {"exclude_regions": ["cn", "uk"]}, {"gdpr", "ccpa", "us-states"}),
-    (["global"], {"exclude_regions": ["us"]}, {"gdpr", "uk-gdpr", "pipl"}),
+    (["us"], {"ccpa_business": True}, {"ccpa"}),       # the state laws share the CCPA section
+    (["global"], {}, {"gdpr", "ccpa", "pipl"}),
+    (["global"], {"ccpa_business": False}, {"gdpr", "pipl", "us-states"}),
+    (["global"], {"exclude_regions": ["cn", "uk"]}, {"gdpr", "ccpa"}),
+    (["global"], {"exclude_regions": ["us"]}, {"gdpr", "pipl"}),
+    (["global"], {"exclude_regions": ["eea"]}, {"uk-gdpr", "ccpa", "pipl"}),
 ])
 def test_us_and_global_laws_follow_ccpa_business_and_exclusions(minimal_facts, regions, audience, expected):
     data = facts(minimal_facts, regions)
@@ -65,6 +73,13 @@ def test_us_and_global_laws_follow_ccpa_business_and_exclusions(minimal_facts, r
     html = render_html(data)
     present = {sid for sid in (*REGIONAL, "us-states") if f'<section id="{sid}"' in html}
     assert present == expected
+    # A law sharing its host's section is still there, as a part with its own anchor.
+    laws = set(applicable_laws(_facts(data)))
+    for law, host in (("uk_gdpr", "gdpr"), ("us_states", "ccpa")):
+        anchor = law.replace("_", "-")
+        assert (f'id="{anchor}"' in html) == (law in laws)
+        if law in laws and host in laws:
+            assert f'<h3 id="{anchor}">' in section(html, host)
 
 
 def test_gdpr_is_folded_into_the_policy_for_an_eea_company_with_only_eea_users(minimal_facts):
@@ -79,12 +94,13 @@ def test_gdpr_is_folded_into_the_policy_for_an_eea_company_with_only_eea_users(m
     assert "Right to object" in rights and "Right to restriction of processing" in rights
     assert "GDPR One month Free of charge" in rights
     assert "you may also lodge a complaint with a supervisory authority" in rights
-    # The same company with UK users too gets both sections, and the GDPR one names its lead authority.
+    # The same company with UK users too gets the GDPR section, with the UK's differences in it, and it
+    # names its lead authority.
     data["audience"]["regions"] = ["fr", "uk"]
     html = render_html(data)
     gdpr = html_text(section(html, "gdpr"))
     assert "Our lead supervisory authority is" in gdpr
-    assert '<section id="uk-gdpr"' in html
+    assert '<section id="uk-gdpr"' not in html and '<h3 id="uk-gdpr">' in section(html, "gdpr")
 
 
 def test_gdpr_outside_the_eea_names_only_the_general_authority_route(minimal_facts):
@@ -149,23 +165,29 @@ def test_uk_section_names_the_ico_and_complaint_route(minimal_facts):
     assert "Transfers out of the United Kingdom" not in uk
 
 
-def test_uk_section_stands_beside_the_gdpr_section(minimal_facts):
+def test_uk_differences_are_part_of_the_gdpr_section_when_both_apply(minimal_facts):
     html = render_html(facts(minimal_facts, ["eea", "uk"]))
-    uk = html_text(section(html, "uk-gdpr"))
-    gdpr = html_text(section(html, "gdpr"))
-    assert "[UK GDPR Art. 15]" in uk and "GDPR Art. 15;" not in uk.replace("UK GDPR Art. 15", "")
-    assert "[GDPR Art. 15; Art. 13(2)(b)]" in gdpr and "UK GDPR" not in gdpr
+    assert '<section id="uk-gdpr"' not in html
+    gdpr_html = section(html, "gdpr")
+    gdpr = html_text(gdpr_html)
+    assert "[GDPR Art. 15; Art. 13(2)(b)]" in gdpr
+    uk = html_text(gdpr_html.split('<h3 id="uk-gdpr">', 1)[1])
+    assert "UK GDPR and the Data Protection Act 2018 apply" in uk
+    # Only the differences: the right to complain to the controller, the UK automated-decision rules.
+    assert "right to complain to the controller [dpa 2018 s.164a" in uk.lower()
+    assert "[UK GDPR Arts. 22A-22D" in uk
+    assert "[UK GDPR Art. 15]" not in uk
     rights = html_text(section(html, "your-rights"))
     assert "Right to complain to the controller (UK GDPR)" in rights
 
 
 def test_uk_representative_appears_only_when_given(minimal_facts):
     rep = {"name": "Rep UK Ltd", "address": "1 High St, London", "email": "uk@rep.example"}
-    for regions in (["uk"], ["uk", "eea"]):
-        text = section_text(facts(minimal_facts, regions, representatives={"uk": rep}), "uk-gdpr")
+    for regions, sid in ((["uk"], "uk-gdpr"), (["uk", "eea"], "gdpr")):   # alone, or inside the GDPR section
+        text = section_text(facts(minimal_facts, regions, representatives={"uk": rep}), sid)
         assert "Rep UK Ltd, 1 High St, London, uk@rep.example" in text and "UK GDPR Art. 27" in text
-        assert "Rep UK Ltd" not in section_text(facts(minimal_facts, regions), "uk-gdpr")
-        assert "Our representative for" not in section_text(facts(minimal_facts, regions), "uk-gdpr")
+        assert "Rep UK Ltd" not in section_text(facts(minimal_facts, regions), sid)
+        assert "Our representative for" not in section_text(facts(minimal_facts, regions), sid)
 
 
 def test_ccpa_without_selling_or_sharing_says_so(minimal_facts):
@@ -272,10 +294,11 @@ def test_hostile_text_comes_out_literally(minimal_facts):
     data = facts(minimal_facts, ["global"], representatives={"eu": rep, "uk": rep, "cn": rep})
     data["company"] = dict(data["company"], legal_name=hostile, address=hostile)
     html = render_html(data)
-    for sid in REGIONAL:
+    for sid in ("gdpr", "ccpa", "pipl"):
         assert "<script>" not in section(html, sid)
-    # The sections that name a representative show the text as written, unevaluated.
-    for sid in ("gdpr", "uk-gdpr", "pipl"):
+    # The sections that name a representative show the text as written, unevaluated (the GDPR section holds
+    # both the EU and the UK representative).
+    for sid, reps in (("gdpr", 2), ("pipl", 1)):
         text = html_text(section(html, sid))
-        assert "<script>alert(1)</script> {{ 7*7 }}, <script>alert(1)</script> {{ 7*7 }}, rep@rep.example" in text
+        assert text.count("<script>alert(1)</script> {{ 7*7 }}, <script>alert(1)</script> {{ 7*7 }}, rep@rep.example") == reps
         assert "</script> 49" not in text

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import EXAMPLES, html_text, render_html
 from generator import catalog
-from generator.clauses import applicable_laws, law_section_id, plan
+from generator.clauses import applicable_laws, law_section_id, plan, section_laws
 from generator.facts import load
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -160,8 +160,15 @@ def test_global_brings_every_law(rich):
     facts = parse(yaml.safe_dump(rich))
     assert applicable_laws(facts) == list(catalog.load().laws)
     html = render_html(rich)
+    # Each law has its section, or its part (h3) of the section it shares: the UK GDPR in the GDPR's, the
+    # state laws in the CCPA's.
+    own = set(section_laws(facts))
+    assert own == set(catalog.load().laws) - {"uk_gdpr", "us_states"}
     for law in catalog.load().laws:
-        assert f'<section id="{law_section_id(law)}"' in html
+        if law in own:
+            assert f'<section id="{law_section_id(law)}"' in html
+        else:
+            assert f'<h3 id="{law_section_id(law)}">' in html and f'<section id="{law_section_id(law)}"' not in html
 
 
 def test_absent_sections_leave_no_trace(minimal_facts):
