@@ -19,10 +19,17 @@ import functools
 import re
 from pathlib import Path
 
+import pytest
+import yaml
+
 from generator import check as chk
 from generator.build import checked
 from generator.facts import load
+from generator.facts import validate
 from generator.render import render
+from generator.transfers import transfer_plan
+from generator.view import build_view
+from generator.yamlio import LineMap
 
 EXAMPLES = Path(__file__).parent / "review_examples"
 REVIEW_DAY = dt.date(2026, 12, 1)
@@ -137,10 +144,104 @@ def assert_own_storage_is_not_a_transfer(name: str) -> None:
     assert not search(r"contract between us and the recipient", whole(name)) or len(facts(name).data_regions) > 1
 
 
+def gdpr_destinations(name: str):
+    plan = transfer_plan(facts(name))
+    return [d for law in ("gdpr", "uk_gdpr") if law in plan.laws for d in plan.laws[law].destinations]
+
+
+# --- root causes shared by several findings (one parametrised test each) -----------------------
+
+@pytest.mark.parametrize("name", ["aziminer", "itsminer", "1024mining"], ids=["A1", "I2", "M2"])
+def test_no_adequacy_without_the_fact(name):
+    """A1/I2/M2: adequacy (DPF, UK) only from transfer_safeguards, never from the region catalog."""
+    safeguards = set(facts(name).transfer_safeguards)
+    assert "adequacy" not in safeguards
+    assert_adequacy_only_where_given(name)
+    assert not search(r"adequa|GDPR Art\.? 45", whole(name))
+    destinations = gdpr_destinations(name)
+    assert destinations, "the plan lost the real transfers"
+    for d in destinations:
+        assert d.safeguard in safeguards, (d.region, d.safeguard)
+        assert d.mechanism is not None and d.mechanism.id == "scc", (d.region, d.mechanism)
+    assert search(r"GDPR: standard contractual clauses", section(name, "international-transfers"))
+
+
+@pytest.mark.parametrize("name", ["itsminer", "1024mining", "smart-mining"], ids=["I2", "M2", "S1"])
+def test_direct_collection_by_a_controller_outside_the_eea_is_not_a_transfer(name):
+    """I2/M2/S1: a controller outside the EEA collecting from EEA users makes no Chapter V transfer of
+    its own storage; only the onward flows to providers in another country are transfers."""
+    home = facts(name).company.country
+    assert home not in ("de", "eea") and home in facts(name).data_regions
+    for d in gdpr_destinations(name):
+        assert not any(f.own for f in d.flows), f"the controller's own storage in {d.region} is treated as a transfer"
+    said = section(name, "international-transfers")
+    assert search(r"collect it directly; that is not a transfer", said)
+    assert not search(r"own (data )?storage", said)
+    assert_own_storage_is_not_a_transfer(name)
+    assert not search(r"contract between us and the recipient", whole(name))
+
+
+@pytest.mark.parametrize("name", ["aziminer", "1024mining"], ids=["A2", "M3"])
+def test_no_law_is_credited_with_a_facts_retention_period(name):
+    """A2/M3: the facts' period is not presented as what tax and accounting law requires."""
+    assert_no_fabricated_statutory_period(name)
+    assert not search(r"tax and accounting law", whole(name))
+    period = facts(name).retention.kyc or facts(name).retention.default
+    assert not search(r"law[^.]{0,80}" + re.escape(period), whole(name))
+
+
+@pytest.mark.parametrize("name", ["aziminer", "itsminer", "1024mining", "smart-mining"],
+                         ids=["A8", "I12", "M13", "S12"])
+def test_no_security_measure_the_facts_do_not_confirm(name):
+    assert_no_unstated_security_promise(name)
+    assert not search(r"encrypt", section(name, "security"))
+    assert not search(r"access[^.]{0,40}\blogged\b|penetration", section(name, "security"))
+
+
+@pytest.mark.parametrize("name", ["aziminer", "itsminer", "1024mining"], ids=["A9", "I8", "M20"])
+def test_no_invented_group_companies(name):
+    """A9/I8/M20: no group recipient unless facts.group_companies names one, so every list agrees."""
+    assert not facts(name).group_companies
+    assert_no_invented_group(name)
+    assert not search(r"companies of our group|our group", summary(name))
+
+
+@pytest.mark.parametrize("name", ["aziminer", "itsminer", "1024mining"], ids=["A10", "I14", "M14"])
+def test_cookie_withdrawal_is_not_claimed_easy_without_a_consent_link(name):
+    """A10/I14/M14: no consent-tool link in the facts: the cookie section claims no withdrawal "as easily
+    as you gave it", describes no banner that asks again, and build warns and marks the policy Draft."""
+    assert facts(name).cookies.consent_tool_url is None
+    cookies = section(name, "cookies")
+    assert cookies
+    assert not search(r"as easily as you gave it", cookies)
+    assert not search(r"banner (then )?asks", cookies)
+    assert not search(r"withdraw", cookies)
+    assert_build_flags(name, "cookies.manage_and_withdraw")
+
+
 # --- aziminer ------------------------------------------------------------------------------
 
 def test_A7_missing_controller_address_is_not_published_silently():
     assert_build_flags("aziminer", "gdpr.controller_identity")
+
+
+def test_A4_no_can_spam_unsubscribe_period_in_an_eea_policy():
+    """A4: the CAN-SPAM 10 business days promised no EEA user an unsubscribe period the GDPR does not allow."""
+    assert not search(r"business days|working days", section("aziminer", "marketing"))
+    assert not search(r"10 business days", whole("aziminer"))
+    assert search(r"To stop marketing emails", section("aziminer", "marketing"))
+
+
+def test_A5_email_tracking_is_not_opt_out_by_blocking_images():
+    """A5: no opt-out by turning off images; the data of opened emails is used for marketing on consent only."""
+    assert facts("aziminer").marketing_emails == "consent"
+    assert not search(r"images", whole("aziminer"))
+    rows = [b for b in text("aziminer").sections["how-we-use"].blocks if b.startswith("Marketing:")]
+    assert rows and all(search(r"\bConsent$", row) and not search(r"legitimate interest", row) for row in rows), rows
+
+
+def test_A7_the_bfdi_is_not_offered_as_the_complaint_route():
+    assert not search(r"BfDI|Federal Commissioner", whole("aziminer"))
 
 
 # --- itsminer ------------------------------------------------------------------------------
@@ -155,6 +256,69 @@ def test_I6_a_stale_ccpa_review_date_is_flagged():
                   warnings)
 
 
+def test_I1_no_us_state_law_section_for_california_only_users():
+    """I1: us-ca brings the CCPA only: no all-US state-law section, no nationwide promise, and log-in
+    credentials are called sensitive only under the CCPA, with no consent-before-collection promise."""
+    assert "us-states" not in text("itsminer").sections
+    assert "ccpa" in text("itsminer").sections
+    said = whole("itsminer")
+    assert not search(r"every user in the United States|whether or not the law of their state", said)
+    assert not search(r"sensitive data under state law|state laws treat as sensitive", said)
+    assert not search(r"credentials[^.]{0,200}only with your consent", said)
+    assert "leakage.us_state_laws" not in problem_ids("itsminer")
+
+
+def test_I2_consent_is_not_a_standing_gdpr_transfer_safeguard():
+    """I2(c): the systematic analytics transfer rests on the SCCs, not on Art. 49 consent as a fallback."""
+    for d in gdpr_destinations("itsminer"):
+        assert d.safeguard != "consent" and not d.mechanism.derogation, d
+    said = section("itsminer", "international-transfers")
+    assert not search(r"explicit consent|Art\.? 49", said)
+    assert not search(r"cannot provide the part of the service that needs the transfer", whole("itsminer"))
+
+
+def test_I4_the_summary_does_not_promise_a_free_access_request():
+    """I4: PDPO s. 28 allows a fee for a data access request; no text promises every request is free."""
+    assert not search(r"free of charge|\bfree\b", summary("itsminer"))
+    assert not search(r"Making a request is free", whole("itsminer"))
+    rights = section("itsminer", "your-rights")
+    assert search(r"PDPO[^|]{0,60}data access request may carry a fee", rights)
+    assert "contradiction.fee" not in problem_ids("itsminer")
+
+
+def test_I5_no_invented_data_protection_officer_for_access_requests():
+    """I5: no "Data Protection Officer" title the facts do not give; the missing title and address are flagged."""
+    assert not facts("itsminer").contact.dpo_name and not facts("itsminer").contact.dpo_email
+    assert not search(r"data protection officer", whole("itsminer"))
+    assert_build_flags("itsminer", "hk.access_correction_contact")
+
+
+def test_I7_no_gdpr_or_cac_mechanism_for_direct_collection_from_mainland_china():
+    """I7: no GDPR safeguard for PIPL flows, no CAC contract with the company itself, no claimed PIPL
+    mechanism: the PIPL flow to the US is shown without one and flagged, as is the missing representative."""
+    plan = transfer_plan(facts("itsminer"))
+    assert all(d.region not in ("cn", "hk") for d in plan.laws["gdpr"].destinations)
+    assert [d.region for d in plan.laws["pipl"].destinations] == ["us"]
+    assert plan.laws["pipl"].destinations[0].mechanism is None
+    said = whole("itsminer")
+    assert not search(r"Mainland China[^.]{0,40}Hong Kong[^.]{0,200}standard contractual", said)
+    assert not search(r"standard contract|security assessment|protection certification", section("itsminer", "pipl"))
+    assert search(r"PIPL: none in place", section("itsminer", "international-transfers"))
+    assert_build_flags("itsminer", "safeguard.missing", "pipl.representative_and_officer")
+
+
+def test_I11_no_promise_to_verify_parental_consent_and_the_low_age_is_flagged():
+    assert not search(r"reasonable steps to check|take reasonable (efforts|steps)", whole("itsminer"))
+    assert_build_flags("itsminer", "risk.digital_age_of_consent")
+
+
+def test_I15_no_payouts_or_contracts_in_a_monitoring_platform_policy():
+    """I15: the PIPL section does not justify anything by payouts and contracts the facts do not have."""
+    assert not {"wallet_addresses", "transactions", "payment"} & set(facts("itsminer").data_collected)
+    assert section("itsminer", "pipl")
+    assert not search(r"payouts?|contracts in it", whole("itsminer"))
+
+
 # --- 1024mining ----------------------------------------------------------------------------
 
 def test_M6_missing_eu_representative_and_address_are_not_published_silently():
@@ -163,6 +327,56 @@ def test_M6_missing_eu_representative_and_address_are_not_published_silently():
 
 def test_M11_a_stale_last_updated_date_is_flagged():
     assert_build_flags("1024mining", "risk.stale_effective_date")
+
+
+def test_M1_an_unset_ccpa_threshold_is_flagged_and_setting_it_brings_the_ccpa_section():
+    """M1: region us with advertising pixels: build asks whether a CCPA threshold is met, and with
+    audience.ccpa_business true the policy gets the CCPA section, including the sharing opt-out."""
+    assert_build_flags("1024mining", "unset.ccpa_business")
+    data = yaml.safe_load((EXAMPLES / "1024mining.yaml").read_text(encoding="utf-8"))
+    data["audience"]["ccpa_business"] = True
+    policy = render(validate(data, "<test>", LineMap(None)))
+    sections = {item.section.id: chk.PolicyText.from_html(str(item.html)).whole.text for item in policy.sections}
+    assert "ccpa" in sections
+    assert search(r"notice at collection", sections["ccpa"])
+    assert search(r"\bshare|sharing", sections["ccpa"])
+    assert not search(r"We do not sell or share personal information", sections["ccpa"])
+
+
+def test_M5_no_legal_conclusion_on_aml_status_from_a_default():
+    """M5: kyc.obliged_entity unset: the policy neither says an AML law obliges the company nor that none does."""
+    assert facts("1024mining").kyc.obliged_entity is None
+    said = whole("1024mining")
+    assert not search(r"No (anti-)?money[- ]laundering law (obliges|requires)", said)
+    assert not search(r"money laundering law requires us", said)
+    assert_build_flags("1024mining", "unset.kyc_obliged_entity")
+    assert "contradiction.aml_status" not in problem_ids("1024mining")
+
+
+@pytest.mark.parametrize("law", ["Colorado Privacy Act", "Oregon Consumer Privacy Act", "Minnesota Consumer Data Privacy Act"])
+def test_M8_appeals_deadline_per_state(law):
+    """M8: no blanket 60-day appeal; the states with 45 days get 45 days."""
+    states = section("1024mining", "us-states")
+    assert search(re.escape(law) + r" 45 days 45 days", states), law
+    assert not search(r"within 60 days", whole("1024mining"))
+
+
+def test_M9_biometric_retention_does_not_contradict_itself():
+    """M9: no "Kept only for the check" heading over a 5-year image retention; biometric data is deleted
+    when the check is complete, in §5 and in the retention table."""
+    said = whole("1024mining")
+    assert not search(r"Kept only for the check", said)
+    assert not search(r"(selfie|face) image[^.]{0,80}(stays|keep|kept)", said)
+    assert not search(r"keep the images for", said)
+    assert search(r"biometric data, which is deleted as soon as the check is complete", section("1024mining", "identity-verification"))
+    assert search(r"Biometric data from the selfie check Deleted as soon as the check is complete", section("1024mining", "retention"))
+
+
+def test_M10_criminal_offence_data_is_not_credited_to_sanctions_law():
+    """M10: §5 and the GDPR section agree: screening matches are used only as (EU or member-state) law allows."""
+    assert not search(r"sanctions laws that forbid", whole("1024mining"))
+    assert search(r"criminal offences, which we use only as the law allows", section("1024mining", "identity-verification"))
+    assert search(r"only as EU or member-state law allows \[GDPR Art\. 10\]", section("1024mining", "gdpr"))
 
 
 # --- smart-mining --------------------------------------------------------------------------
@@ -183,3 +397,63 @@ def test_S7_missing_representatives_are_not_published_silently():
 
 def test_S9_a_stale_last_updated_date_is_flagged():
     assert_build_flags("smart-mining", "risk.stale_effective_date")
+
+
+def test_S1_new_zealand_storage_is_no_transfer_and_no_art_49_consent():
+    """S1: data only in New Zealand, collected directly: no transfer, no "may not protect", no Art. 49."""
+    plan = transfer_plan(facts("smart-mining"))
+    assert not any(t.destinations for t in plan.laws.values())
+    said = whole("smart-mining")
+    assert not search(r"may not protect", said)
+    assert not search(r"GDPR Art\.? 49|Art\.? 49\(1\)", said)
+    assert search(r"We do not send it on to other countries", section("smart-mining", "international-transfers"))
+
+
+def test_S2_no_pipl_article_38_mechanism_claimed():
+    """S2: transfer_safeguards is only consent: the PIPL section claims no Art. 38 mechanism."""
+    assert list(facts("smart-mining").transfer_safeguards) == ["consent"]
+    pipl = section("smart-mining", "pipl")
+    assert pipl
+    assert not search(r"Article 38|Art\.? 38|standard contract|security assessment|certification", pipl)
+
+
+def test_S3_no_legitimate_interests_under_the_pipl():
+    """S3: the PIPL section gives a PIPL Art. 13 ground for every purpose, and none is legitimate interests."""
+    pipl = section("smart-mining", "pipl")
+    assert search(r"Under the PIPL we rely on these grounds \[PIPL Art\. 13\]", pipl)
+    assert not search(r"legitimate interest", pipl)
+    grounds = r"(necessary to conclude or perform our contract with you|necessary to meet our statutory duties|your consent)"
+    purposes = {purpose.name for purpose in build_view(facts("smart-mining")).purposes}
+    assert len(purposes) >= 5
+    for name in purposes:
+        assert search(re.escape(name) + ": " + grounds, pipl), name
+
+
+def test_S6_group_companies_appear_in_every_recipient_list():
+    """S6: with a group company in the facts, §7, the summary and the regional sections all name it or
+    point to §7, so no regional list leaves it out."""
+    data = yaml.safe_load((EXAMPLES / "smart-mining.yaml").read_text(encoding="utf-8"))
+    data["group_companies"] = [{"name": "Smart-mining Services Pte Ltd", "country": "sg", "role": "processor",
+                                "purpose": "runs our support desk"}]
+    policy = render(validate(data, "<test>", LineMap(None)))
+    said = {item.section.id: chk.PolicyText.from_html(str(item.html)).whole.text for item in policy.sections}
+    assert search(r"Smart-mining Services Pte Ltd, Singapore, a company of our group", said["sharing"])
+    assert search(r"Smart-mining Services Pte Ltd", said["pipl"])
+    assert search(r"classes of persons your data may be transferred to are in section 7", said["pdpo"])
+    assert search(r"shared use of data with others[^.]*section 7", said["lgpd"])
+    assert search(r"Singapore", said["international-transfers"])
+    assert "companies of our group" in chk.PolicyText.from_html(policy.html).whole.text
+
+
+def test_S8_no_singapore_dpo_or_enforceable_obligations_the_facts_do_not_give():
+    pdpa = section("smart-mining", "pdpa")
+    assert pdpa
+    assert not search(r"data protection officer|legally enforceable obligations", pdpa)
+    assert_build_flags("smart-mining", "sg.dpo_business_contact")
+
+
+def test_S10_length_and_one_recipient_list():
+    """S10: about 6,000-7,000 words at most (the reviewer's target), and the recipient list once."""
+    said = whole("smart-mining")
+    assert len(said.split()) <= 7000
+    assert len(re.findall(r"Professional advisers", said)) == 1
