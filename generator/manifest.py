@@ -20,11 +20,10 @@ from pathlib import Path
 
 from generator import __version__
 from generator.output import write_atomic
+from generator.resources import PACKAGE_DIR, TEMPLATES_DIR  # noqa: F401 - TEMPLATES_DIR is imported from here
 
 MANIFEST_NAME = ".policygen-manifest.json"
 MANIFEST_FORMAT = 1
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
 
 
 def sha256(data: bytes) -> str:
