@@ -72,6 +72,25 @@ def test_the_installed_package_holds_its_templates_and_questionnaire(installed, 
     assert (package / "rules.yaml").is_file()
 
 
+def test_the_installed_pdf_fetcher_allows_only_the_installed_templates(installed, elsewhere):
+    code = f"""
+from generator.pdf import safe_fetcher_class
+from generator.resources import TEMPLATES_DIR
+fetcher = safe_fetcher_class()()
+fetcher.fetch((TEMPLATES_DIR / "assets" / "policy.css").as_uri())
+for outside in [{str(ROOT / "templates" / "assets" / "policy.css")!r}, {str(elsewhere / "aziminer.yaml")!r}]:
+    try:
+        fetcher.fetch("file://" + outside)
+    except Exception as exc:
+        print("blocked", type(exc).__name__)
+    else:
+        print("fetched", outside)
+"""
+    done = subprocess.run([str(installed / "python"), "-c", code], cwd=elsewhere, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["blocked URLFetchingError"] * 2, done.stdout
+
+
 def test_the_installed_tool_builds_a_pdf_outside_the_checkout(installed, elsewhere):
     done = subprocess.run([str(installed / "policygen"), "build", "aziminer.yaml", "-o", "out", "--format", "pdf,md"],
                           cwd=elsewhere, capture_output=True, text=True, timeout=120)
