@@ -4,6 +4,7 @@ Generates N synthetic facts files from the catalogs, then times, each in a fresh
   (a) an HTML-only batch of N,                         target < 5 s for 1000
   (b) a PDF batch of M with --jobs 1 and --jobs 2,     target jobs 2 ≥ 1.8× faster than jobs 1
   (c) a no-change rebuild of the N,                    target < 1 s for 1000
+  (e) `batch --check` of the N, all current,           target < 1 s for 1000
   (d) bare WeasyPrint HTML(string).write_pdf() on the same M policies' HTML in one process;
       policygen's per-policy PDF time (end to end, process start included) must be within
       1.15× of it (timed after `import weasyprint`)
@@ -133,6 +134,8 @@ def main() -> int:
         load_before = os.getloadavg()[0]
         html = timed(pg + ["batch", str(facts_dir), "-o", str(work / "out-html"), "--format", "html"], "html")
         unchanged = timed(pg + ["batch", str(facts_dir), "-o", str(work / "out-html"), "--format", "html"], "unchanged")
+        checked = timed(pg + ["batch", str(facts_dir), "-o", str(work / "out-html"), "--format", "html", "--check"],
+                        "check")
         jobs1 = timed(pg + ["batch", str(pdf_dir), "-o", str(work / "out-pdf1"), "--format", "pdf", "--jobs", "1"], "jobs1")
         jobs2 = timed(pg + ["batch", str(pdf_dir), "-o", str(work / "out-pdf2"), "--format", "pdf", "--jobs", "2"], "jobs2")
 
@@ -163,6 +166,8 @@ def main() -> int:
         (f"(c) no-change rebuild, {options.n}", f"{unchanged:.2f} s", cpu["unchanged"], f"{unchanged * scale:.2f} s per 1000",
          "< 1 s per 1000",
          unchanged * scale < 1 if options.n >= 1000 else None),
+        (f"(e) batch --check, {options.n}", f"{checked:.2f} s", cpu["check"], f"{checked * scale:.2f} s per 1000",
+         "< 1 s per 1000", checked * scale < 1 if options.n >= 1000 else None),
         (f"(b) PDF batch --jobs 1, {options.pdf_n}", f"{jobs1:.2f} s", cpu["jobs1"], f"{per_pdf * 1000:.0f} ms per policy", "", None),
         (f"(b) PDF batch --jobs 2, {options.pdf_n}", f"{jobs2:.2f} s", cpu["jobs2"], f"{jobs1 / jobs2:.2f}× faster than --jobs 1",
          "≥ 1.8×", jobs1 / jobs2 >= 1.8),

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from generator.discover import Item, discover, parse_shard, select_shard
 from generator.errors import EXIT_FAILED, EXIT_OK, FactsError, PolicygenError, UsageError, read_facts_bytes
-from generator.manifest import Fingerprints, Manifest, Version, current_version, is_current, output_record, sha256, updated_entry
+from generator.manifest import (FACTS_CHANGED, MISSING, Fingerprints, Manifest, Version, current_version, output_record, sha256,
+                                staleness, updated_entry)
 
 # Below this many HTML/Markdown-only builds, starting worker processes costs more than it saves.
 IN_PROCESS_MAX_LIGHT = 8
@@ -59,8 +60,12 @@ _OUT_DIR: Path | None = None
 _TODAY: dt.date | None = None
 
 
-def _init_worker(out_dir: Path, today: dt.date, pdf: bool) -> None:
+def _init_worker(out_dir: Path, today: dt.date, pdf: bool, parent_pid: int | None = None) -> None:
     global _OUT_DIR, _TODAY
+    if parent_pid is not None:
+        from generator.lifeline import die_with_parent  # noqa: PLC0415
+
+        die_with_parent(parent_pid)
     _OUT_DIR, _TODAY = out_dir, today
     if pdf:
         from generator.pdf import warm_up  # noqa: PLC0415
@@ -137,52 +142,74 @@ class Reporter:
             print(text, file=stream, flush=False)
 
 
-def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | None = None,
-        force: bool = False, shard: str | None = None, interactive: bool | None = None,
-        today: dt.date | None = None, strict: bool = False) -> int:
-    started = time.perf_counter()
-    shard_spec = parse_shard(shard)
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs: must be at least 1, got {jobs}")
-    items, clashes = discover(paths)
-    if not items and not clashes:
-        raise UsageError(f"no facts files (*.yaml, *.yml) found in {', '.join(paths)}")
-    items = select_shard(items, shard_spec)
-    clash_items = select_shard([Item(found[0], stem) for stem, found in clashes.items()], shard_spec)
-    if interactive is None:
-        interactive = sys.stderr.isatty()
+@dataclass
+class Plan:
+    """What a run would do: the builds, why each output needs one, and the inputs that cannot be read."""
 
-    manifest = Manifest(out_dir)
-    fingerprints = Fingerprints.current()
-    today = today or dt.date.today()
-    summary = Summary()
-    tasks: list[Task] = []
-    failures: list[list[str]] = []
-    for clash in clash_items:
+    tasks: list[Task] = field(default_factory=list)
+    reasons: list[tuple[Path, str]] = field(default_factory=list)   # (output, why it must be built)
+    unchanged: int = 0
+    failures: list[list[str]] = field(default_factory=list)
+
+
+def plan(items: list[Item], clashes: dict, shard_spec, out_dir: Path, formats: tuple[str, ...], manifest: Manifest,
+         fingerprints: Fingerprints, force: bool, strict: bool) -> Plan:
+    """Compare each input with the manifest, by hashing bytes: no YAML is parsed, nothing is rendered."""
+    result = Plan()
+    for clash in select_shard([Item(found[0], stem) for stem, found in clashes.items()], shard_spec):
         names = " and ".join(str(p) for p in clashes[clash.stem])
-        failures.append([f"{p}: would write the same output as another file ({names} → {out_dir / clash.stem}.*); "
-                         "rename one or pass their folder instead" for p in clashes[clash.stem]])
+        result.failures.append([f"{p}: would write the same output as another file ({names} → {out_dir / clash.stem}.*); "
+                                "rename one or pass their folder instead" for p in clashes[clash.stem]])
     for item in items:
         try:
             data = read_facts_bytes(item.path)
         except FactsError as exc:
-            failures.append(exc.lines())
+            result.failures.append(exc.lines())
             continue
         facts_hash = sha256(data)
         entry = manifest.entries.get(item.stem) or {}
-        outputs = entry.get("outputs") if isinstance(entry.get("outputs"), dict) else {}
-        stale = tuple(fmt for fmt in formats
-                      if force or not is_current(outputs.get(fmt), facts_hash, fingerprints, out_dir))
+        outputs = entry.get("outputs") or {}
+        why = {fmt: "--force" if force else staleness(outputs.get(fmt), facts_hash, fingerprints, out_dir)
+               for fmt in formats}
+        stale = tuple(fmt for fmt in formats if why[fmt])
         if stale:
-            tasks.append(Task(item.path, item.stem, data, stale, current_version(entry), strict))
+            result.tasks.append(Task(item.path, item.stem, data, stale, current_version(entry), strict))
+            named = {FACTS_CHANGED: f"{item.path} changed since it was built"}
+            result.reasons += [(out_dir / f"{item.stem}.{fmt}", named.get(why[fmt], why[fmt])) for fmt in stale]
         else:
-            summary.unchanged += 1
+            result.unchanged += 1
+    return result
 
-    changed: dict[str, dict] = {}
-    total = summary.unchanged + len(tasks) + len(failures)
-    with Runner(tasks, out_dir, today, jobs or default_jobs()) as runner, Reporter(total, interactive) as report:
+
+def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | None = None,
+        force: bool = False, shard: str | None = None, interactive: bool | None = None,
+        today: dt.date | None = None, strict: bool = False, check: bool = False) -> int:
+    started = time.perf_counter()
+    shard_spec = parse_shard(shard)
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs: must be at least 1, got {jobs}")
+    if check and force:
+        raise UsageError("--check: builds nothing, so --force has nothing to do; leave one of them out")
+    items, clashes = discover(paths)
+    if not items and not clashes:
+        raise UsageError(f"no facts files (*.yaml, *.yml) found in {', '.join(paths)}")
+    items = select_shard(items, shard_spec)
+    where = f" (shard {shard_spec[0]}/{shard_spec[1]})" if shard_spec else ""
+
+    manifest = Manifest(out_dir)
+    fingerprints = Fingerprints.current()
+    work = plan(items, clashes, shard_spec, out_dir, formats, manifest, fingerprints, force, strict)
+    if check:
+        return report_check(work, where)
+    if interactive is None:
+        interactive = sys.stderr.isatty()
+    summary = Summary(unchanged=work.unchanged)
+    progress = ProgressSaver(manifest)
+    total = summary.unchanged + len(work.tasks) + len(work.failures)
+    with Runner(work.tasks, out_dir, today or dt.date.today(), jobs or default_jobs()) as runner, \
+            Reporter(total, interactive) as report:
         report.advance(summary.unchanged)
-        for lines in failures:
+        for lines in work.failures:
             summary.failed += 1
             report.failed(lines)
             report.advance()
@@ -195,19 +222,67 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
                     summary.built += 1
                     records = {fmt: output_record(out_dir, file, result.version.facts, result.templates, fingerprints)
                                for fmt, file in result.written.items()}
-                    changed[result.stem] = updated_entry(manifest.entries.get(result.stem), str(result.path),
-                                                         result.version, records)
+                    progress.add(result.stem, updated_entry(manifest.entries.get(result.stem), str(result.path),
+                                                            result.version, records))
                     report.failed(list(result.warnings))   # missing disclosures and problems, on stderr
                     report.built(result)
                 report.advance(label=result.stem)
         finally:
             # Whatever was built before an interruption is recorded, so it is not rebuilt.
-            manifest.save(changed)
+            progress.flush()
     elapsed = time.perf_counter() - started
-    where = f" (shard {shard_spec[0]}/{shard_spec[1]})" if shard_spec else ""
     print(f"{summary.built} built, {summary.unchanged} unchanged, {summary.failed} failed{where} "
           f"in {elapsed:.2f} s", flush=True)
     return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+def report_check(work: Plan, where: str) -> int:
+    """`--check`: one line per output that a run would build, and exit 1 when there is any."""
+    for lines in work.failures:
+        for line in lines:
+            print(line, file=sys.stderr)
+    for output, why in work.reasons:
+        print(f"{output}: {why}" if why == MISSING else f"{output}: stale: {why}")
+    current = _count(work.unchanged, "policy is", "policies are")
+    if not work.reasons and not work.failures:
+        print(f"all {current} current{where}", flush=True)
+        return EXIT_OK
+    unreadable = f"; {_count(len(work.failures), 'input', 'inputs')} failed" if work.failures else ""
+    print(f"{_count(len(work.reasons), 'output', 'outputs')} stale or missing{unreadable}; {current} current{where}; "
+          "run the same command without --check to build them", flush=True)
+    return EXIT_FAILED
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+class ProgressSaver:
+    """Records finished builds in the manifest as the run goes, so a killed run is not redone.
+
+    Saving rewrites the whole manifest, so it happens at most every SAVE_SECONDS, and never
+    takes more than about 1/SAVE_SHARE of the run's time; and once more at the end.
+    """
+
+    SAVE_SECONDS = 0.5
+    SAVE_SHARE = 20
+
+    def __init__(self, manifest: Manifest):
+        self.manifest = manifest
+        self.pending: dict[str, dict] = {}
+        self.next_save = time.monotonic() + self.SAVE_SECONDS
+
+    def add(self, stem: str, entry: dict) -> None:
+        self.pending[stem] = entry
+        if time.monotonic() >= self.next_save:
+            self.flush()
+
+    def flush(self) -> None:
+        started = time.monotonic()
+        self.manifest.save(self.pending)
+        self.pending = {}
+        took = time.monotonic() - started
+        self.next_save = time.monotonic() + max(self.SAVE_SECONDS, took * self.SAVE_SHARE)
 
 
 class Runner:
@@ -237,7 +312,7 @@ class Runner:
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         size = 1 if self.pdf else max(1, min(32, len(self.tasks) // (self.workers * 8)))
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_init_worker,
-                                        initargs=(self.out_dir, self.today, self.pdf))
+                                        initargs=(self.out_dir, self.today, self.pdf, os.getpid()))
         # Largest first, so that two workers do not wait on one long PDF at the end.
         tasks = sorted(self.tasks, key=lambda t: -len(t.data)) if self.pdf else self.tasks
         for i in range(0, len(tasks), size):

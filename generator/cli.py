@@ -52,7 +52,7 @@ def cmd_batch(args) -> int:
 
     check_folder(Path(args.output))  # one line, not one failure per facts file
     return run(args.paths, Path(args.output), parse_formats(args.format), jobs=args.jobs,
-               force=args.force, shard=args.shard, strict=args.strict)
+               force=args.force, shard=args.shard, strict=args.strict, check=args.check)
 
 
 def cmd_diff(args) -> int:
@@ -148,6 +148,8 @@ def make_parser() -> argparse.ArgumentParser:
                        help="build only the K-th of N deterministic slices of the input (to split a run across machines)")
     batch.add_argument("--strict", action="store_true",
                        help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
+    batch.add_argument("--check", action="store_true",
+                       help="build nothing; name each output that is stale or missing and exit 1 if there is one (for CI)")
     batch.set_defaults(run=cmd_batch)
 
     diff = commands.add_parser("diff", help="which facts changed and which sections of the policy change with them")

@@ -23,9 +23,10 @@ from pydantic.fields import FieldInfo
 
 from generator import catalog, facts as facts_model
 from generator.errors import PolicygenError
+from generator.resources import QUESTIONNAIRES_DIR
 from generator.yamlio import load_data_file
 
-QUESTIONNAIRE = Path(__file__).resolve().parent.parent / "questionnaires" / "mining.yaml"
+QUESTIONNAIRE = QUESTIONNAIRES_DIR / "mining.yaml"
 KINDS = ("text", "confirm", "select", "checkbox", "number", "date", "email", "url")
 OTHER = "__other__"  # the "Other…" choice; never stored
 MISSING = object()   # an answer that leaves the fact out of the file

@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 import json
 
+import pytest
+
 from conftest import html_text, write_facts
 from generator import batch, manifest
 from generator.build import build_file, template_dependencies
@@ -185,3 +187,70 @@ def test_a_damaged_manifest_means_a_full_rebuild_not_a_crash(tmp_path, minimal_f
     assert "1 built" in _run(tmp_path, out, capsys)
     assert _entries(out)["a"]["outputs"]["html"]["file"] == "a.html"
     assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("damage, message", [
+    ('["a list"]', "expected a JSON object, got a list"),
+    ('{"format": 99, "entries": {}}', "format: expected 1 with a mapping of entries, got 99 with a mapping"),
+    ('{"format": 1, "entries": []}', "format: expected 1 with a mapping of entries, got 1 with a list"),
+    ("{not json", "expected a policygen manifest (JSON), got invalid JSON at line 1 column 2"),
+])
+def test_a_manifest_of_the_wrong_shape_is_ignored_with_one_warning(tmp_path, minimal_facts, capsys, damage, message):
+    write_facts(tmp_path, minimal_facts, "a.yaml")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MANIFEST_NAME).write_text(damage)
+    batch.run([str(tmp_path)], out, ("html",), jobs=1, interactive=False, today=DAY1)
+    captured = capsys.readouterr()
+    assert "1 built, 0 unchanged, 0 failed" in captured.out
+    warnings = [line for line in captured.err.splitlines() if MANIFEST_NAME in line]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{out / MANIFEST_NAME}: {message}"), warnings
+    assert _entries(out)["a"]["outputs"]["html"]["file"] == "a.html"
+
+
+def test_entries_of_the_wrong_shape_are_rebuilt_with_one_warning_and_the_rest_kept(tmp_path, minimal_facts, capsys):
+    for name in ("good", "listed", "bad_outputs", "bad_record", "bad_history"):
+        write_facts(tmp_path, minimal_facts, f"{name}.yaml")
+    out = tmp_path / "out"
+    _run(tmp_path, out, capsys)
+    data = json.loads((out / MANIFEST_NAME).read_text())
+    entries = data["entries"]
+    entries["listed"] = ["not", "an", "entry"]
+    entries["bad_outputs"]["outputs"] = "html"
+    entries["bad_record"]["outputs"]["html"]["templates"] = "policy.html.j2"
+    entries["bad_history"]["history"] = [{"date": 20260301}]
+    (out / MANIFEST_NAME).write_text(json.dumps(data))
+
+    for _ in range(2):   # the first run warns and rebuilds; the manifest it saves is whole again
+        batch.run([str(tmp_path)], out, ("html",), jobs=1, interactive=False, today=DAY2)
+        captured = capsys.readouterr()
+        if _ == 0:
+            warnings = [line for line in captured.err.splitlines() if MANIFEST_NAME in line]
+            assert warnings == [f"{out / MANIFEST_NAME}: entries: expected each entry to be a mapping of outputs, "
+                                "current and history, got 4 of another shape (bad_history, bad_outputs, bad_record, "
+                                "listed); they will be rebuilt"]
+            assert "4 built, 1 unchanged, 0 failed" in captured.out
+        else:
+            assert MANIFEST_NAME not in captured.err
+            assert "0 built, 5 unchanged, 0 failed" in captured.out
+    assert all(manifest.well_formed(entry) for entry in _entries(out).values())
+
+
+def test_build_reads_a_wrong_shaped_entry_as_missing(tmp_path, minimal_facts, capsys):
+    path = write_facts(tmp_path, _undated(minimal_facts), "solo.yaml")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MANIFEST_NAME).write_text(json.dumps({"format": 1, "entries": {"solo": {"current": "2026-03-01"}}}))
+    build_file(path, out, ("html",), today=DAY3)
+    assert "expected each entry" in capsys.readouterr().err
+    assert _entries(out)["solo"]["current"]["date"] == DAY3.isoformat()
+
+
+def test_saves_from_two_runs_into_one_folder_add_up(tmp_path):
+    first, second = manifest.Manifest(tmp_path), manifest.Manifest(tmp_path)
+    entry = {"source": "x.yaml", "outputs": {}, "history": []}
+    first.save({"a": entry})
+    second.save({"b": entry})    # read again: first saved since second was opened
+    first.save({"c": entry})     # and again: second saved since first's last save
+    assert sorted(_entries(tmp_path)) == ["a", "b", "c"]
+    assert sorted(first.entries) == ["a", "b", "c"]
