@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator import catalog, problems
-from generator.clauses import CLOSING_SECTIONS, CORE_SECTIONS, applicable_laws, law_section_id
+from generator.clauses import CLOSING_SECTIONS, CORE_SECTIONS, applicable_laws, last_call, law_section_id
 from generator.facts import Facts, nonessential_cookies
 from generator.transfers import transfer_plan
 from generator.view import CHANGE_NOTICE_TEXT, build_view, long_date
@@ -96,6 +96,10 @@ def _cat():
     return catalog.load()
 
 
+# check asks the view of the same facts for many conditions: build it once per facts object.
+_view = last_call(build_view)
+
+
 def _laws(f: Facts) -> set[str]:
     return set(applicable_laws(f))
 
@@ -109,7 +113,7 @@ def _outside(region: str) -> Callable[[Facts], bool]:
 
 
 def _trackers(f: Facts) -> list:
-    return build_view(f).trackers
+    return _view(f).trackers
 
 
 def _advertising(f: Facts) -> bool:
@@ -121,12 +125,12 @@ def _sells_or_shares(f: Facts) -> bool:
 
 
 def _kyc_biometric(f: Facts) -> bool:
-    kyc = build_view(f).kyc
+    kyc = _view(f).kyc
     return bool(kyc and kyc.biometric)
 
 
 def _sensitive(f: Facts) -> bool:
-    return bool(build_view(f).sensitive_data)
+    return bool(_view(f).sensitive_data)
 
 
 def _nonessential_cookies(f: Facts) -> bool:
@@ -138,7 +142,7 @@ def _automated(f: Facts) -> bool:
 
 
 def _us_users(f: Facts) -> bool:
-    return build_view(f).us_users
+    return _view(f).us_users
 
 
 CONDITIONS: dict[str, Callable[[Facts], bool]] = {
@@ -166,8 +170,8 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "sensitive_data": _sensitive,
     "marketing": lambda f: f.marketing_emails != "none",
     "consent_used": lambda f: (_nonessential_cookies(f) or _kyc_biometric(f)
-                               or any("consent" in row.bases for row in build_view(f).purposes)),
-    "legitimate_interests_used": lambda f: any(row.uses_interest for row in build_view(f).purposes),
+                               or any("consent" in row.bases for row in _view(f).purposes)),
+    "legitimate_interests_used": lambda f: any(row.uses_interest for row in _view(f).purposes),
     "automatic_data": lambda f: any(_cat().data_categories[c]["source"] == "automatic" for c in f.data_collected),
     "automated_decisions": _automated,
     "automated_any": lambda f: _automated(f) or (f.kyc.enabled and f.kyc.automated_rejection),
@@ -192,10 +196,10 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "us_state_laws_apply": lambda f: "us_states" in _laws(f),
     # PIPL Art. 28: biometrics, financial accounts and the data of children under 14, as collected here.
     "pipl_sensitive_data": lambda f: _kyc_biometric(f) or "payment" in f.data_collected or f.audience.minimum_age < 14,
-    "kyc_obliged_legal_obligation": lambda f: f.kyc.enabled and build_view(f).kyc.basis == "legal_obligation"
-                                              and build_view(f).bases_law is not None,
-    "kyc_legitimate_interest": lambda f: f.kyc.enabled and build_view(f).kyc.basis == "legitimate_interests"
-                                         and build_view(f).bases_law is not None,
+    "kyc_obliged_legal_obligation": lambda f: f.kyc.enabled and _view(f).kyc.basis == "legal_obligation"
+                                              and _view(f).bases_law is not None,
+    "kyc_legitimate_interest": lambda f: f.kyc.enabled and _view(f).kyc.basis == "legitimate_interests"
+                                         and _view(f).bases_law is not None,
     "consent_tool": lambda f: bool(f.cookies.consent_tool or f.cookies.consent_tool_url),
 }
 # The problem rules' conditions (generator/problems.py) are named apart from these.

@@ -59,10 +59,31 @@ CLOSING_SECTIONS: list[tuple[str, str, Callable[[Facts], bool]]] = [
 
 def _excluded(cat, law: str, excluded) -> bool:
     """True when every region of the law lies in a region the company says it does not target."""
+    if not excluded:
+        return False
     homes = [r for r in cat.law_regions(law) if "alias_of" not in cat.regions[r]]
-    return bool(excluded) and all(any(cat.region_within(h, x) for x in excluded) for h in homes)
+    return all(any(cat.region_within(h, x) for x in excluded) for h in homes)
 
 
+def last_call(function):
+    """Remember the result for the facts object of the last call: check asks the same facts many times.
+
+    Facts are frozen once validated, so the same object always gives the same answer.
+    """
+    memo: list = [None, None]
+
+    def wrapper(facts):
+        if memo[0] is not facts:
+            memo[1] = function(facts)
+            memo[0] = facts
+        return list(memo[1]) if isinstance(memo[1], list) else memo[1]
+
+    wrapper.__wrapped__ = function
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+@last_call
 def applicable_laws(facts: Facts) -> list[str]:
     """Each law whose section the policy needs, in catalog order, from the user regions.
 
