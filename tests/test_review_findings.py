@@ -24,6 +24,7 @@ import yaml
 
 from generator import check as chk
 from generator.build import checked
+from generator.clauses import applicable_laws
 from generator.facts import load
 from generator.facts import validate
 from generator.render import render
@@ -259,10 +260,12 @@ def test_I6_a_stale_ccpa_review_date_is_flagged():
 def test_I1_no_us_state_law_section_for_california_only_users():
     """I1: us-ca brings the CCPA only: no all-US state-law section, no nationwide promise, and log-in
     credentials are called sensitive only under the CCPA, with no consent-before-collection promise."""
+    assert "us_states" not in applicable_laws(facts("itsminer"))
     assert "us-states" not in text("itsminer").sections
     assert "ccpa" in text("itsminer").sections
     said = whole("itsminer")
     assert not search(r"every user in the United States|whether or not the law of their state", said)
+    assert not search(r"US state privacy laws|Virginia|Colorado|Attorney General of your state", said)
     assert not search(r"sensitive data under state law|state laws treat as sensitive", said)
     assert not search(r"credentials[^.]{0,200}only with your consent", said)
     assert "leakage.us_state_laws" not in problem_ids("itsminer")
