@@ -194,6 +194,7 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "eu_or_uk_users": lambda f: bool(_laws(f) & {"gdpr", "uk_gdpr"}),
     "us_users": _us_users,
     "us_state_laws_apply": lambda f: "us_states" in _laws(f),
+    "group_companies_given": lambda f: bool(f.group_companies),
     # PIPL Art. 28: biometrics, financial accounts and the data of children under 14, as collected here.
     "pipl_sensitive_data": lambda f: _kyc_biometric(f) or "payment" in f.data_collected or f.audience.minimum_age < 14,
     "kyc_obliged_legal_obligation": lambda f: f.kyc.enabled and _view(f).kyc.basis == "legal_obligation"
@@ -292,7 +293,7 @@ FACT_PATHS = {
     "contact.phone", "contact.request_form_url", "contact.complaint_form_url", "cookies.consent_tool_url",
     "cookies.global_privacy_control", "retention.kyc", "policy.url",
     "kyc.obliged_entity", "kyc.screening", "kyc.automated_rejection", "cookies.do_not_track", "cookies.consent_tool",
-    "sells_personal_data", "audience.ccpa_business", "marketing_unsubscribe.days", "kyc.selfie_alternative",
+    "sells_personal_data", "audience.ccpa_business", "marketing_unsubscribe.days", "kyc.selfie_alternative", "policy.governance_url",
     *(f"representatives.{where}.{part}" for where in ("eu", "uk", "cn") for part in ("name", "address", "email")),
 }
 

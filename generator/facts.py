@@ -329,6 +329,7 @@ CHANGE_NOTICES = ("email_and_website", "website", "email")
 class Policy(Section):
     effective_date: IsoDate | None = Field(None, description="The date this version takes effect, shown as 'Last updated' (YYYY-MM-DD). When left out, batch builds keep the date of the last build whose text was the same.")
     url: Url | None = Field(None, description="The address where the policy is published.")
+    governance_url: Url | None = Field(None, description="Where your policies and practices for the governance of personal information are published (Quebec's Law 25 asks for them with Canadian users).")
     language: Literal["en"] = Field("en", description="Language of the policy (only English is written today).")
     change_notice: Literal[CHANGE_NOTICES] = Field("email_and_website", description="How users are told about important changes: email_and_website, website or email.")  # type: ignore[valid-type]
 

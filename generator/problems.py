@@ -204,7 +204,32 @@ def probe_unprotected_transfers(facts: Facts) -> list[str]:
     return found
 
 
+def probe_mainland_china(facts: Facts) -> list[str]:
+    if "pipl" not in applicable_laws(facts):
+        return []
+    how = "audience.regions is global" if "global" in facts.audience.regions else "audience.regions lists cn"
+    return [f"{how}, so the policy addresses users in mainland China, where crypto trading and mining "
+            "services are treated as illegal financial activity (PBoC notice of 24 September 2021); a privacy "
+            "policy cannot cure that"]
+
+
+def probe_derogation_as_safeguard(facts: Facts) -> list[str]:
+    from generator import lawprofiles  # noqa: PLC0415
+    from generator.transfers import transfer_plan  # noqa: PLC0415
+
+    found = []
+    for transfers in transfer_plan(facts).laws.values():
+        for d in transfers.destinations:
+            if d.mechanism is not None and d.mechanism.derogation:
+                found.append(f"data from {catalog.load().region_name(transfers.zone)} goes to {view_in_text(d.name)} "
+                             f"regularly under {d.mechanism.name} ({lawprofiles.get(transfers.law).short}), an "
+                             "exception meant for occasional transfers")
+    return found
+
+
 PROBES: dict[str, Callable[[Facts], list[str]]] = {
+    "mainland_china": probe_mainland_china,
+    "derogation_as_safeguard": probe_derogation_as_safeguard,
     "unprotected_transfers": probe_unprotected_transfers,
     "digital_age_of_consent": probe_digital_age_of_consent,
     "invalid_safeguards": probe_invalid_safeguards,

@@ -94,6 +94,9 @@ def _categories(facts: Facts) -> list[NS]:
                 basis = "legitimate_interests"
             if use["purpose"] == "marketing" and facts.marketing_emails == "opt_out":
                 basis = "legitimate_interests"
+            # Art. 6(3) GDPR: only EU, member-state (or UK, Brazilian) law makes a legal obligation.
+            if basis == "legal_obligation" and not _established_where_bases_apply(facts):
+                basis = "legitimate_interests"
             purposes.append(NS(id=use["purpose"], name=purpose["name"], basis=basis,
                                basis_name=cat.legal_bases[basis]["name"], interest=purpose["interest"]))
         rows.append(NS(id=cid, name=entry["name"], description=entry["description"], source=entry["source"],
@@ -108,10 +111,13 @@ def _purpose_table(facts: Facts, categories: list[NS], kyc: NS | None, trackers:
     cat = catalog.load()
     rows: dict[str, NS] = {}
 
-    def add(purpose_id: str, data_name: str, basis: str, retention: str) -> None:
+    def add(purpose_id: str, data_name: str, basis: str, retention: str, tools: str | None = None) -> None:
         purpose = cat.purposes[purpose_id]
-        row = rows.setdefault(purpose_id, NS(id=purpose_id, name=purpose["name"], description=purpose["description"],
-                                             data=[], bases=[], interest=purpose["interest"], kept={}))
+        # The tools a visitor allows by consent get a row of their own: one basis per purpose.
+        key = f"{purpose_id}:{tools}" if tools else purpose_id
+        name = f"{purpose['name']} with {tools} tools" if tools else purpose["name"]
+        row = rows.setdefault(key, NS(id=purpose_id, key=key, name=name, description=purpose["description"],
+                                      data=[], bases=[], interest=purpose["interest"], kept={}))
         if data_name not in row.data:
             row.data.append(data_name)
         if basis not in row.bases:
@@ -127,9 +133,9 @@ def _purpose_table(facts: Facts, categories: list[NS], kyc: NS | None, trackers:
     for tracker in trackers:
         purpose = "marketing" if tracker.kind == "advertising" else "improve_service"
         add(purpose, f"cookie and device identifiers read by {tracker.name}", "consent",
-            "as set out for each cookie in the cookies section")
+            "as set out for each cookie in the cookies section", tools=tracker.kind)
     order = list(cat.purposes)
-    table = sorted(rows.values(), key=lambda r: order.index(r.id))
+    table = sorted(rows.values(), key=lambda r: (order.index(r.id), r.key != r.id))
     for row in table:
         row.basis_names = [cat.legal_bases[b]["name"] for b in row.bases]
         row.uses_interest = "legitimate_interests" in row.bases
@@ -230,6 +236,10 @@ CCPA_SOURCES = {"you": "you", "automatic": "your device and your use of our serv
 SCREENED_DOCUMENTS = ("government_id", "date_of_birth", "nationality")
 
 
+# The face comparison's biometric data outlives the check nowhere in the policy (BIPA 15(a), storage limitation).
+BIOMETRIC_RETENTION = "deleted as soon as the check is complete"
+
+
 def _ccpa_categories(facts: Facts, categories: list[NS], kyc: NS | None, trackers: list[NS],
                      shares_for_ads: bool) -> list[NS]:
     """One row per CCPA statutory category: what falls under it, sources, purposes, recipients, retention."""
@@ -266,7 +276,8 @@ def _ccpa_categories(facts: Facts, categories: list[NS], kyc: NS | None, tracker
         purpose = cat.purposes["identity_verification"]["name"]
         for document in kyc.documents:
             screened = ["sanctions lists and lists of politically exposed persons"] if kyc.screening and document.id in SCREENED_DOCUMENTS else []
-            add(document.ccpa, document.name, sources + screened, [purpose], recipients, f"{document.name}: {kyc.retention}")
+            kept = BIOMETRIC_RETENTION if document.biometric else kyc.retention
+            add(document.ccpa, document.name, sources + screened, [purpose], recipients, f"{document.name}: {kept}")
     analytics = [t.name for t in trackers if not t.shares_for_ads]
     tracked = [t.name for t in trackers]
     if tracked or shares_for_ads:
@@ -319,7 +330,8 @@ def _rights(law_ids: list[str]) -> list[NS]:
         if first.scope and summary.lower().startswith(f"in {first.scope.lower()}, "):
             summary = summary[len(first.scope) + 5:]  # the title already says where
         rows.append(NS(id=right_id, title=title, summary=summary,
-                       laws=laws, law_names=[lawprofiles.get(law).short for law in laws],
+                       laws=laws, law_names=[lawprofiles.get(law).short + (f" in {right.scope}" if right.scope else "")
+                                             for law, right in granted],
                        everywhere=len(laws) == len(law_ids) and scopes == {None},
                        scope=first.scope if len(granted) == 1 else None))
     return rows
@@ -330,6 +342,7 @@ def _rights(law_ids: list[str]) -> list[NS]:
 PIPL_GROUNDS = {"contract": "necessary to conclude or perform our contract with you",
                 "legal_obligation": "necessary to meet our statutory duties", "consent": "your consent"}
 PIPL_INTEREST_GROUNDS = {"secure_service": "contract", "legal_claims": "legal_obligation",
+                         "legal_compliance": "legal_obligation",
                          "payouts": "contract", "mining_operations": "contract", "support": "contract",
                          "events": "contract", "provide_service": "contract"}
 
@@ -420,7 +433,7 @@ def build_view(facts: Facts) -> NS:
         contact=facts.contact,
         representatives=_representatives(facts),
         policy=NS(effective_date=effective, effective_date_text=long_date(effective) if effective else None,
-                  url=facts.policy.url, language=facts.policy.language,
+                  url=facts.policy.url, language=facts.policy.language, governance_url=facts.policy.governance_url,
                   change_notice=CHANGE_NOTICE_TEXT[facts.policy.change_notice]),
         audience=NS(minimum_age=facts.audience.minimum_age, regions=_regions(facts.audience.regions),
                     is_global="global" in facts.audience.regions),
@@ -430,6 +443,7 @@ def build_view(facts: Facts) -> NS:
         bases_law=next((law for law in GDPR_STYLE_BASES if law in laws), None),
         bases_zones=[in_text(cat.region_name(z)) for law, z in (("gdpr", "eea"), ("uk_gdpr", "uk"), ("lgpd", "br")) if law in laws],
         rights=_rights(laws),
+        biometric_retention=BIOMETRIC_RETENTION,
         pipl_purposes=_pipl_purposes(purposes, kyc) if "pipl" in laws else [],
         recipient_names=_recipient_names(company.display_name),
         representative_for=lambda key: next((r for r in _representatives(facts) if f"representatives.{r.key}" == key), None),

@@ -55,7 +55,8 @@ def with_regions(data: dict, regions: list[str]) -> dict:
 
 def test_every_problem_rule_is_tested_here():
     tested = {rid for rid, *_ in LEAKS} | set(CONTRADICTIONS) | {
-        "safeguard.invalid", "safeguard.missing", "risk.digital_age_of_consent", "risk.stale_effective_date"} | {
+        "safeguard.invalid", "safeguard.missing", "risk.digital_age_of_consent", "risk.stale_effective_date",
+        "risk.mainland_china", "risk.derogation_as_safeguard"} | {
         rid for rid, *_ in UNSET}
     assert PROBLEM_IDS == tested
 
@@ -256,3 +257,24 @@ def test_an_unset_rule_waits_for_its_key_in_the_facts_model(minimal_facts, monke
     monkeypatch.setattr(pb, "has_field", lambda path: False)
     facts = facts_of({**minimal_facts, **KYC}, kyc__obliged_entity=None)
     assert "unset.kyc_obliged_entity" not in found(facts, page())
+
+
+@pytest.mark.parametrize("regions,exclude,flagged", [
+    (["cn"], [], True), (["global"], [], True), (["global"], ["cn"], False), (["hk", "nz"], [], False)])
+def test_users_in_mainland_china_are_a_risk_to_flag(minimal_facts, regions, exclude, flagged):
+    data = with_regions(minimal_facts, regions)
+    data["audience"]["exclude_regions"] = exclude
+    risk = found(facts_of(data), page()).get("risk.mainland_china")
+    assert bool(risk) == flagged
+    if risk:
+        assert "exclude_regions" in risk.fix
+
+
+def test_consent_as_the_safeguard_of_regular_transfers_is_a_risk(minimal_facts):
+    data = copy.deepcopy(minimal_facts)
+    data["company"]["country"], data["audience"]["regions"], data["data_regions"] = "de", ["eea"], ["us"]
+    data["transfer_safeguards"] = ["consent"]
+    risk = found(facts_of(data), page())["risk.derogation_as_safeguard"]
+    assert "United States" in risk.reason and "occasional" in risk.reason
+    data["transfer_safeguards"] = ["consent", "scc"]   # the routine safeguard serves; consent stays unused
+    assert "risk.derogation_as_safeguard" not in found(facts_of(data), page())
