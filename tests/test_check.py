@@ -277,15 +277,11 @@ def complete_gdpr_facts() -> dict:
     return data
 
 
-@pytest.mark.xfail(strict=True, reason="bug: cookies.html.j2 never says 'consent' nor 'change your choices', so "
-                   "cookies.consent_basis and cookies.manage_and_withdraw are template gaps for every EU/UK policy")
 def test_every_gdpr_disclosure_can_be_made_from_facts():
     report = chk.check(facts_of(complete_gdpr_facts()), dt.date.today())
     assert [f.rule_id for law in report.laws for f in law.findings if f.status != "met"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the identity_verification purpose (catalog/purposes.yaml) says "
-                   "'screening against sanctions lists' although kyc.screening is false (contradiction.screening)")
 def test_complete_facts_have_no_problem():
     report = chk.check(facts_of(complete_facts()), dt.date.today())
     assert [f.rule_id for f in report.problems] == []

@@ -249,7 +249,7 @@ def test_ccpa_kyc_adds_identity_categories_and_sensitive_information(minimal_fac
     assert "Characteristics of protected classifications" in text
     assert re.search(r"our (identity-verification|ID check) provider \(Sumsub\)", text)
     assert "We collect sensitive personal information" in text and "biometric information used to identify you" in text
-    assert "without a right to limit" in text
+    assert "right to limit has nothing more to stop" in text
     assert "Limit the Use of My Sensitive Personal Information" not in text
     plain = section_text(facts(minimal_facts, ["us-ca"]), "ccpa")
     assert "Biometric information" not in plain and "Characteristics of protected classifications" not in plain
