@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.discover import Item, discover, parse_shard, select_shard
 from generator.errors import EXIT_FAILED, EXIT_OK, FactsError, PolicygenError, UsageError, read_facts_bytes
 from generator.manifest import Fingerprints, Manifest, Version, current_version, is_current, output_record, sha256, updated_entry
+from generator.pdf import DEFAULT_PDF_VARIANT
 
 # Below this many HTML/Markdown-only builds, starting worker processes costs more than it saves.
 IN_PROCESS_MAX_LIGHT = 8
@@ -26,6 +27,7 @@ class Task:
     formats: tuple[str, ...]
     previous: Version | None
     strict: bool = False
+    pdf_variant: str = DEFAULT_PDF_VARIANT
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _build_one(task: Task) -> Result:
     result = Result(task.stem, task.path)
     try:
         built = build_into(task.path, task.data, _OUT_DIR, task.stem, task.formats, task.previous, _TODAY,
-                           task.strict)
+                           task.strict, task.pdf_variant)
     except PolicygenError as exc:
         # Facts errors name their file already; others (templates, output) need it added.
         lines = exc.lines()
@@ -139,7 +141,7 @@ class Reporter:
 
 def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | None = None,
         force: bool = False, shard: str | None = None, interactive: bool | None = None,
-        today: dt.date | None = None, strict: bool = False) -> int:
+        today: dt.date | None = None, strict: bool = False, pdf_variant: str = DEFAULT_PDF_VARIANT) -> int:
     started = time.perf_counter()
     shard_spec = parse_shard(shard)
     if jobs is not None and jobs < 1:
@@ -172,9 +174,10 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
         entry = manifest.entries.get(item.stem) or {}
         outputs = entry.get("outputs") if isinstance(entry.get("outputs"), dict) else {}
         stale = tuple(fmt for fmt in formats
-                      if force or not is_current(outputs.get(fmt), facts_hash, fingerprints, out_dir))
+                      if force or not is_current(outputs.get(fmt), facts_hash, fingerprints, out_dir)
+                      or (fmt == "pdf" and outputs["pdf"].get("pdf_variant", DEFAULT_PDF_VARIANT) != pdf_variant))
         if stale:
-            tasks.append(Task(item.path, item.stem, data, stale, current_version(entry), strict))
+            tasks.append(Task(item.path, item.stem, data, stale, current_version(entry), strict, pdf_variant))
         else:
             summary.unchanged += 1
 
@@ -195,6 +198,8 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
                     summary.built += 1
                     records = {fmt: output_record(out_dir, file, result.version.facts, result.templates, fingerprints)
                                for fmt, file in result.written.items()}
+                    if "pdf" in records:  # a PDF of another variant is rebuilt, not kept
+                        records["pdf"]["pdf_variant"] = pdf_variant
                     changed[result.stem] = updated_entry(manifest.entries.get(result.stem), str(result.path),
                                                          result.version, records)
                     report.failed(list(result.warnings))   # missing disclosures and problems, on stderr

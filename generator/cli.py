@@ -20,8 +20,8 @@ class _Parser(argparse.ArgumentParser):
 def cmd_build(args) -> int:
     from generator.build import build_file, parse_formats  # noqa: PLC0415
 
-    formats = parse_formats(args.format)
-    built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict)
+    formats = parse_formats(args.format, args.fragment)
+    built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict, pdf_variant=args.pdf_variant)
     for line in built.warnings:
         print(line, file=sys.stderr)
     for path in built.written.values():
@@ -47,8 +47,8 @@ def cmd_batch(args) -> int:
     from generator.batch import run  # noqa: PLC0415
     from generator.build import parse_formats  # noqa: PLC0415
 
-    return run(args.paths, Path(args.output), parse_formats(args.format), jobs=args.jobs,
-               force=args.force, shard=args.shard, strict=args.strict)
+    return run(args.paths, Path(args.output), parse_formats(args.format, args.fragment), jobs=args.jobs,
+               force=args.force, shard=args.shard, strict=args.strict, pdf_variant=args.pdf_variant)
 
 
 def cmd_diff(args) -> int:
@@ -81,6 +81,17 @@ def cmd_explain(args) -> int:
     return EXIT_OK
 
 
+# generator.pdf.PDF_VARIANTS' names, repeated here so that --help imports nothing (tests/test_pdf.py compares them).
+PDF_VARIANT_CHOICES = ("ua", "a3b", "none")
+
+
+def _publishing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--fragment", action="store_true",
+                         help="also write <stem>.fragment.html, to paste into a site or CMS (same as adding 'fragment' to --format)")
+    command.add_argument("--pdf-variant", choices=PDF_VARIANT_CHOICES, default="ua",
+                         help="ua: tagged PDF/UA-1 (default); a3b: tagged PDF/A-3b; none: a plain, untagged PDF")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policygen", description="Write the privacy policy of a crypto-mining business from facts.")
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
@@ -90,9 +101,10 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build one policy from a facts file")
     build.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
     build.add_argument("-o", "--output", default="output", metavar="DIR", help="output folder (default: output)")
-    build.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
+    build.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md,fragment (default: html,pdf)")
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
+    _publishing_options(build)
     build.set_defaults(run=cmd_build)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of facts files")
@@ -123,13 +135,14 @@ def make_parser() -> argparse.ArgumentParser:
     batch.add_argument("paths", nargs="+", metavar="PATH", help="facts files, or folders searched for *.yaml and *.yml")
     batch.add_argument("-o", "--output", default="output", metavar="DIR",
                        help="output folder; files found in folders keep their place below it (default: output)")
-    batch.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
+    batch.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md,fragment (default: html,pdf)")
     batch.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: number of CPUs)")
     batch.add_argument("--force", action="store_true", help="rebuild everything, even what is unchanged")
     batch.add_argument("--shard", default=None, metavar="K/N",
                        help="build only the K-th of N deterministic slices of the input (to split a run across machines)")
     batch.add_argument("--strict", action="store_true",
                        help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
+    _publishing_options(batch)
     batch.set_defaults(run=cmd_batch)
 
     diff = commands.add_parser("diff", help="which facts changed and which sections of the policy change with them")
