@@ -212,3 +212,22 @@ def test_contents_list_keeps_page_numbers(built, tmp_path):
     assert re.search(r"1\. .+\s(\d+)\s*$", text, re.M), text[:2000]
     numbers = [int(m[1]) for m in re.finditer(r"^\s*\d+\. .*?\s(\d+)\s*$", text, re.M)]
     assert len(numbers) >= len(first.rendered.sections) and numbers == sorted(numbers)
+
+
+def test_batch_rebuilds_a_pdf_of_another_variant(cli, tmp_path):
+    from pypdf import PdfReader
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "smart-mining.yaml").write_bytes((EXAMPLES / "smart-mining.yaml").read_bytes())
+    out = tmp_path / "out"
+    def batch(*extra):
+        code, out_text, err = cli("batch", source, "-o", out, "--format", "pdf", "--jobs", "1", *extra)
+        assert code == 0, err
+        return out_text + err
+
+    assert "1 built, 0 unchanged" in batch()
+    assert "0 built, 1 unchanged" in batch()
+    assert "1 built, 0 unchanged" in batch("--pdf-variant", "none")
+    assert "0 built, 1 unchanged" in batch("--pdf-variant", "none")
+    assert "/StructTreeRoot" not in PdfReader(out / "smart-mining.pdf").trailer["/Root"]
