@@ -108,4 +108,18 @@ def test_no_branding_keeps_the_default_colours(minimal_facts):
     from conftest import render_html
 
     html = render_html(minimal_facts)
-    assert "--brand:" not in html and "doc-logo" not in html.split("</style>")[-1]
+    assert html.count("--brand:") == 1 and "doc-logo" not in html.split("</style>")[-1]   # only the default
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_branded_page_keeps_aa_contrast_in_chromium(browser, minimal_facts, dark):
+    from chromium import offline_page, run_axe
+    from conftest import render_html
+
+    minimal_facts["company"]["brand_color"] = "#0b6e4f"
+    page = offline_page(browser, 1280, dark=dark)
+    page.set_content(render_html(minimal_facts))
+    shown = page.evaluate("getComputedStyle(document.querySelector('.doc-company')).color")
+    expected = parse_hex(dark_mode_variant("#0b6e4f") if dark else "#0b6e4f")
+    assert shown == "rgb({}, {}, {})".format(*expected)
+    assert run_axe(page) == []

@@ -14,7 +14,7 @@ from generator.facts import load
 from generator.fragment import FragmentError, html_to_fragment, scope_stylesheet
 
 HOSTILE_HOSTS = {
-    "aggressive": """<style>* { color: red; } h2 { font-size: 5em; } p, li { margin: 3em; letter-spacing: 4px; }
+    "aggressive": """<style>:root { --brand: red; --accent: red; --ink: red; --page: red; } * { color: red; } h2 { font-size: 5em; } p, li { margin: 3em; letter-spacing: 4px; }
         a { color: lime !important; } #contact { display: none; } table, td, th { border: 5px solid blue; }</style>
         <main><h1>Host page</h1><p id="contact">The host's own contact block</p>""",
     "root-and-inherited": """<style>html { font-size: 10px; } body { font: italic 30px/3 serif; text-align: right;
