@@ -28,8 +28,9 @@ RESET = (f".{ROOT_CLASS} {{ all: initial !important; display: block !important; 
 _STYLE = re.compile(r'<style(?: media="([^"]+)")?>(.*?)</style>', re.S)
 _BODY = re.compile(r"<body>(.*)</body>", re.S)
 # Our templates quote every attribute with " and autoescape user text, so text never matches these.
-_ID_ATTRIBUTE = re.compile(r'\b(id|for|headers|aria-labelledby|aria-describedby|aria-controls)="([^"]*)"')
-_LOCAL_LINK = re.compile(r'\bhref="#([^"]*)"')
+# Whole attribute names only: data-id or xlink:href are not ours to rewrite.
+_ID_ATTRIBUTE = re.compile(r'(?<![\w:-])(id|for|headers|aria-labelledby|aria-describedby|aria-controls)="([^"]*)"')
+_LOCAL_LINK = re.compile(r'(?<![\w:-])href="#([^"]*)"')
 _REM = re.compile(r"(?<![\w.-])(\d*\.?\d+)rem\b")
 
 

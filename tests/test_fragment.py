@@ -67,6 +67,16 @@ def test_every_css_rule_is_scoped(policy):
     assert "rem" not in re.sub(r"@media[^{]*", "", css)   # rem is the host's root size; pixels are ours
 
 
+def test_prefix_ids_rewrites_whole_attribute_names_only():
+    from generator.fragment import prefix_ids
+
+    html = ('<h2 id="a">x</h2><a href="#a">x</a><label for="f">x</label><td headers="h1 h2">x</td>'
+            '<div data-id="keep" aria-labelledby="a"><a href="https://e.example/#top">x</a></div>')
+    assert prefix_ids(html) == ('<h2 id="pg-a">x</h2><a href="#pg-a">x</a><label for="pg-f">x</label>'
+                                '<td headers="pg-h1 pg-h2">x</td><div data-id="keep" aria-labelledby="pg-a">'
+                                '<a href="https://e.example/#top">x</a></div>')
+
+
 def test_scoping_rules():
     assert scope_stylesheet(":root { --x: 1 } body, h2 > a:not(.a, .b) { margin: 1rem 0.5rem; color: red }") == (
         ".policygen { --x: 1 !important; }\n"
