@@ -61,12 +61,23 @@ def offline_page(browser, width: int = 1280, height: int = 900, dark: bool = Fal
     return page
 
 
+# Rules the brief names (contrast, landmarks, heading order, link names, table headers): they
+# count at any impact, not only when axe rates them serious or critical.
+NAMED_RULES = {"color-contrast", "heading-order", "page-has-heading-one", "empty-heading", "link-name", "region",
+               "landmark-one-main", "landmark-unique", "landmark-no-duplicate-main", "landmark-no-duplicate-banner",
+               "landmark-no-duplicate-contentinfo", "landmark-banner-is-top-level", "landmark-main-is-top-level",
+               "landmark-contentinfo-is-top-level", "landmark-complementary-is-top-level",
+               "th-has-data-cells", "td-headers-attr", "td-has-header", "empty-table-header", "scope-attr-valid",
+               "table-duplicate-name", "scrollable-region-focusable"}
+
+
 def run_axe(page) -> list[dict]:
-    """axe-core's serious and critical violations on the page (WCAG 2.x A/AA and best practices)."""
+    """axe-core's violations on the page (WCAG 2.x A/AA and best practices) that fail a test:
+    every serious or critical one, and any of NAMED_RULES."""
     page.add_script_tag(content=axe_source())
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
     }""")
-    return [v for v in result if v["impact"] in ("serious", "critical")]
+    return [v for v in result if v["impact"] in ("serious", "critical") or v["id"] in NAMED_RULES]
