@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test setup system-deps bench clean
+BROWSER_LOCK  := tests/browser/package-lock.json
+BROWSER_STAMP := tests/browser/node_modules/.installed-$(shell cksum < $(BROWSER_LOCK) | cut -d' ' -f1)
+
+.PHONY: demo test setup system-deps browser-deps bench clean
 
 setup: $(STAMP)
 
@@ -18,14 +21,23 @@ $(STAMP):
 system-deps:
 	@bash scripts/system-deps.sh
 
+# axe-core, pinned by tests/browser/package-lock.json, for tests/test_accessibility.py.
+browser-deps: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(BROWSER_LOCK)
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tests (scripts/system-deps.sh installs it as root)"; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
 demo: setup system-deps
 	$(BIN)/policygen batch questionnaires/examples -o output --format html,pdf,md
+	@bash scripts/previews.sh output
 
-test: setup system-deps
+test: setup system-deps browser-deps
 	$(BIN)/python -m pytest
 
 bench: setup system-deps
 	$(BIN)/python bench/bench_batch.py
 
 clean:
-	rm -rf $(VENV) output/*.html output/*.pdf output/*.md output/.policygen-manifest.json
+	rm -rf $(VENV) output/*.html output/*.pdf output/*.md output/.policygen-manifest.json output/preview

@@ -14,6 +14,7 @@ from generator.discover import Item, discover, parse_shard, select_shard
 from generator.errors import EXIT_FAILED, EXIT_OK, FactsError, PolicygenError, UsageError, read_facts_bytes
 from generator.manifest import (FACTS_CHANGED, MISSING, Fingerprints, Manifest, Version, current_version, output_record, sha256,
                                 staleness, updated_entry)
+from generator.pdf import DEFAULT_PDF_VARIANT
 
 # Below this many HTML/Markdown-only builds, starting worker processes costs more than it saves.
 IN_PROCESS_MAX_LIGHT = 8
@@ -27,6 +28,7 @@ class Task:
     formats: tuple[str, ...]
     previous: Version | None
     strict: bool = False
+    pdf_variant: str = DEFAULT_PDF_VARIANT
 
 
 @dataclass
@@ -83,7 +85,7 @@ def _build_one(task: Task) -> Result:
     result = Result(task.stem, task.path)
     try:
         built = build_into(task.path, task.data, _OUT_DIR, task.stem, task.formats, task.previous, _TODAY,
-                           task.strict)
+                           task.strict, task.pdf_variant)
     except PolicygenError as exc:
         # Facts errors name their file already; others (templates, output) need it added.
         lines = exc.lines()
@@ -153,7 +155,7 @@ class Plan:
 
 
 def plan(items: list[Item], clashes: dict, shard_spec, out_dir: Path, formats: tuple[str, ...], manifest: Manifest,
-         fingerprints: Fingerprints, force: bool, strict: bool) -> Plan:
+         fingerprints: Fingerprints, force: bool, strict: bool, pdf_variant: str = DEFAULT_PDF_VARIANT) -> Plan:
     """Compare each input with the manifest, by hashing bytes: no YAML is parsed, nothing is rendered."""
     result = Plan()
     for clash in select_shard([Item(found[0], stem) for stem, found in clashes.items()], shard_spec):
@@ -171,9 +173,11 @@ def plan(items: list[Item], clashes: dict, shard_spec, out_dir: Path, formats: t
         outputs = entry.get("outputs") or {}
         why = {fmt: "--force" if force else staleness(outputs.get(fmt), facts_hash, fingerprints, out_dir)
                for fmt in formats}
+        if "pdf" in why and not why["pdf"] and outputs["pdf"].get("pdf_variant", DEFAULT_PDF_VARIANT) != pdf_variant:
+            why["pdf"] = f"built as another PDF variant than --pdf-variant {pdf_variant}"
         stale = tuple(fmt for fmt in formats if why[fmt])
         if stale:
-            result.tasks.append(Task(item.path, item.stem, data, stale, current_version(entry), strict))
+            result.tasks.append(Task(item.path, item.stem, data, stale, current_version(entry), strict, pdf_variant))
             named = {FACTS_CHANGED: f"{item.path} changed since it was built"}
             result.reasons += [(out_dir / f"{item.stem}.{fmt}", named.get(why[fmt], why[fmt])) for fmt in stale]
         else:
@@ -183,7 +187,8 @@ def plan(items: list[Item], clashes: dict, shard_spec, out_dir: Path, formats: t
 
 def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | None = None,
         force: bool = False, shard: str | None = None, interactive: bool | None = None,
-        today: dt.date | None = None, strict: bool = False, check: bool = False) -> int:
+        today: dt.date | None = None, strict: bool = False, check: bool = False,
+        pdf_variant: str = DEFAULT_PDF_VARIANT) -> int:
     started = time.perf_counter()
     shard_spec = parse_shard(shard)
     if jobs is not None and jobs < 1:
@@ -198,7 +203,7 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
 
     manifest = Manifest(out_dir)
     fingerprints = Fingerprints.current()
-    work = plan(items, clashes, shard_spec, out_dir, formats, manifest, fingerprints, force, strict)
+    work = plan(items, clashes, shard_spec, out_dir, formats, manifest, fingerprints, force, strict, pdf_variant)
     if check:
         return report_check(work, where)
     if interactive is None:
@@ -222,6 +227,8 @@ def run(paths: list[str], out_dir: Path, formats: tuple[str, ...], jobs: int | N
                     summary.built += 1
                     records = {fmt: output_record(out_dir, file, result.version.facts, result.templates, fingerprints)
                                for fmt, file in result.written.items()}
+                    if "pdf" in records:  # a PDF of another variant is rebuilt, not kept
+                        records["pdf"]["pdf_variant"] = pdf_variant
                     progress.add(result.stem, updated_entry(manifest.entries.get(result.stem), str(result.path),
                                                             result.version, records))
                     report.failed(list(result.warnings))   # missing disclosures and problems, on stderr

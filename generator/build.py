@@ -11,16 +11,20 @@ from pathlib import Path
 from generator.errors import IncompleteError, UsageError
 from generator.facts import Facts
 from generator.output import safe_target, write_atomic
+from generator.pdf import DEFAULT_PDF_VARIANT  # a light module: WeasyPrint is imported only to write a PDF
 
-FORMATS = ("html", "pdf", "md")
+FORMATS = ("html", "pdf", "md", "fragment")
 DEFAULT_FORMATS = ("html", "pdf")
+# The file name ending of each format; a fragment sits beside the page it is cut from.
+EXTENSIONS = {"html": "html", "pdf": "pdf", "md": "md", "fragment": "fragment.html"}
 
 
-def parse_formats(text: str | None) -> tuple[str, ...]:
+def parse_formats(text: str | None, fragment: bool = False) -> tuple[str, ...]:
+    """--format's list; `fragment` (--fragment) adds the fragment to it."""
     if not text:
-        return DEFAULT_FORMATS
+        return DEFAULT_FORMATS + ("fragment",) if fragment else DEFAULT_FORMATS
     chosen = []
-    for part in text.split(","):
+    for part in text.split(",") + (["fragment"] if fragment else []):
         part = part.strip().lower()
         if part not in FORMATS:
             raise UsageError(f"--format: must be a comma-separated list of {', '.join(FORMATS)}, got {part!r}")
@@ -69,14 +73,15 @@ class Produced:
     warnings: tuple[str, ...] = ()
 
 
-def produce(facts: Facts, formats: tuple[str, ...], file: str = "facts.yaml", strict: bool = False) -> Produced:
+def produce(facts: Facts, formats: tuple[str, ...], file: str = "facts.yaml", strict: bool = False,
+            pdf_variant: str = DEFAULT_PDF_VARIANT) -> Produced:
     """Everything in memory first: a failure here leaves no file behind."""
     from generator.render import render  # noqa: PLC0415
 
     if facts.policy.effective_date is None:
         facts = with_effective_date(facts, dt.date.today())
     rendered, warnings = checked(facts, render(facts), file, dt.date.today(), strict)
-    return Produced(convert(rendered, formats), rendered, tuple(warnings))
+    return Produced(convert(rendered, formats, pdf_variant), rendered, tuple(warnings))
 
 
 def output_stem(path: Path) -> str:
@@ -90,7 +95,7 @@ def output_stem(path: Path) -> str:
 
 def write_outputs(out_dir: Path, relative_stem: Path, files: dict[str, bytes]) -> list[Path]:
     written = []
-    targets = {fmt: safe_target(out_dir, relative_stem.with_name(f"{relative_stem.name}.{fmt}")) for fmt in files}
+    targets = {fmt: safe_target(out_dir, relative_stem.with_name(f"{relative_stem.name}.{EXTENSIONS.get(fmt, fmt)}")) for fmt in files}
     for fmt, data in files.items():
         write_atomic(targets[fmt], data)
         written.append(targets[fmt])
@@ -147,7 +152,8 @@ def render_versioned(facts: Facts, facts_hash: str, previous, today: dt.date):
 ANNEXES = ("inline", "separate")
 
 
-def convert(rendered, formats: tuple[str, ...], annexes: str = "inline", stem: str = "policy") -> dict[str, bytes]:
+def convert(rendered, formats: tuple[str, ...], annexes: str = "inline", stem: str = "policy",
+            pdf_variant: str = DEFAULT_PDF_VARIANT) -> dict[str, bytes]:
     """format → bytes; with annexes "separate", also "<section id>.html" for each law's own page."""
     files: dict[str, bytes] = {}
     if "html" in formats:
@@ -162,16 +168,21 @@ def convert(rendered, formats: tuple[str, ...], annexes: str = "inline", stem: s
     if "pdf" in formats:
         from generator.pdf import html_to_pdf  # noqa: PLC0415
 
-        files["pdf"] = html_to_pdf(rendered.html)
+        files["pdf"] = html_to_pdf(rendered.html, pdf_variant)
     if "md" in formats:
         from generator.markdown import html_to_markdown  # noqa: PLC0415
 
         files["md"] = html_to_markdown(rendered.html).encode("utf-8")
+    if "fragment" in formats:
+        from generator.fragment import html_to_fragment  # noqa: PLC0415
+
+        files["fragment"] = html_to_fragment(rendered.html).encode("utf-8")
     return files
 
 
 def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple[str, ...],
-               previous, today: dt.date, strict: bool = False, annexes: str = "inline") -> Built:
+               previous, today: dt.date, strict: bool = False, pdf_variant: str = DEFAULT_PDF_VARIANT,
+               annexes: str = "inline") -> Built:
     """Parse, render, check and write one policy; nothing is written unless every format was produced."""
     from generator.facts import validate  # noqa: PLC0415
     from generator.manifest import sha256  # noqa: PLC0415
@@ -185,7 +196,7 @@ def build_into(path: Path, data: bytes, out_dir: Path, stem: str, formats: tuple
         facts = with_effective_date(facts, dt.date.fromisoformat(version.date))
     rendered, warnings = checked(facts, rendered, file, today, strict)
     templates = template_dependencies(rendered, formats)
-    files = convert(rendered, formats, annexes, Path(stem).name)
+    files = convert(rendered, formats, annexes, Path(stem).name, pdf_variant)
     written = write_outputs(out_dir, Path(stem), files)
     return Built(dict(zip(files, written)), version, templates, tuple(warnings))
 
@@ -228,7 +239,7 @@ def _referenced(name: str) -> frozenset:
 
 
 def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.date | None = None,
-               strict: bool = False, annexes: str = "inline") -> Built:
+               strict: bool = False, pdf_variant: str = DEFAULT_PDF_VARIANT, annexes: str = "inline") -> Built:
     """`policygen build`: always builds, and keeps the "Last updated" rule through the folder's manifest."""
     from generator.errors import read_facts_bytes  # noqa: PLC0415
     from generator.manifest import Fingerprints, Manifest, current_version, output_record, updated_entry  # noqa: PLC0415
@@ -238,9 +249,11 @@ def build_file(path: Path, out_dir: Path, formats: tuple[str, ...], today: dt.da
     manifest = Manifest(out_dir)
     entry = manifest.entries.get(stem)
     built = build_into(path, data, out_dir, stem, formats, current_version(entry), today or dt.date.today(), strict,
-                       annexes)
+                       pdf_variant, annexes)
     fingerprints = Fingerprints.current()
     records = {fmt: output_record(out_dir, file, built.version.facts, built.templates, fingerprints)
                for fmt, file in built.written.items()}
+    if "pdf" in records:
+        records["pdf"]["pdf_variant"] = pdf_variant
     manifest.save({stem: updated_entry(entry, str(path), built.version, records)})
     return built

@@ -21,9 +21,10 @@ def cmd_build(args) -> int:
     from generator.build import build_file, parse_formats  # noqa: PLC0415
     from generator.output import check_folder  # noqa: PLC0415
 
-    formats = parse_formats(args.format)
+    formats = parse_formats(args.format, args.fragment)
     check_folder(Path(args.output))  # before the work, not after it
-    built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict, annexes=args.annexes)
+    built = build_file(Path(args.facts), Path(args.output), formats, strict=args.strict, annexes=args.annexes,
+                       pdf_variant=args.pdf_variant)
     for line in built.warnings:
         print(printable(line), file=sys.stderr)
     for path in built.written.values():
@@ -51,8 +52,8 @@ def cmd_batch(args) -> int:
     from generator.output import check_folder  # noqa: PLC0415
 
     check_folder(Path(args.output))  # one line, not one failure per facts file
-    return run(args.paths, Path(args.output), parse_formats(args.format), jobs=args.jobs,
-               force=args.force, shard=args.shard, strict=args.strict, check=args.check)
+    return run(args.paths, Path(args.output), parse_formats(args.format, args.fragment), jobs=args.jobs,
+               force=args.force, shard=args.shard, strict=args.strict, check=args.check, pdf_variant=args.pdf_variant)
 
 
 def cmd_diff(args) -> int:
@@ -96,6 +97,17 @@ def cmd_explain(args) -> int:
     return EXIT_OK
 
 
+# generator.pdf.PDF_VARIANTS' names, repeated here so that --help imports nothing (tests/test_pdf.py compares them).
+PDF_VARIANT_CHOICES = ("ua", "a3b", "none")
+
+
+def _publishing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--fragment", action="store_true",
+                         help="also write <stem>.fragment.html, to paste into a site or CMS (same as adding 'fragment' to --format)")
+    command.add_argument("--pdf-variant", choices=PDF_VARIANT_CHOICES, default="ua",
+                         help="ua: tagged PDF/UA-1 (default); a3b: tagged PDF/A-3b; none: a plain, untagged PDF")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policygen", description="Write the privacy policy of a crypto-mining business from facts.")
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
@@ -105,12 +117,13 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build one policy from a facts file")
     build.add_argument("facts", metavar="FACTS.yaml", help="the facts file")
     build.add_argument("-o", "--output", default="output", metavar="DIR", help="output folder (default: output)")
-    build.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
+    build.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md,fragment (default: html,pdf)")
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
     build.add_argument("--annexes", choices=("inline", "separate"), default="inline",
                        help="inline (default): one document; separate: each law's section as its own HTML page, "
                             "<stem>.<section>.html, linked from the main policy")
+    _publishing_options(build)
     build.set_defaults(run=cmd_build)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of facts files")
@@ -141,7 +154,7 @@ def make_parser() -> argparse.ArgumentParser:
     batch.add_argument("paths", nargs="+", metavar="PATH", help="facts files, or folders searched for *.yaml and *.yml")
     batch.add_argument("-o", "--output", default="output", metavar="DIR",
                        help="output folder; files found in folders keep their place below it (default: output)")
-    batch.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md (default: html,pdf)")
+    batch.add_argument("--format", default=None, metavar="FORMATS", help="comma-separated: html,pdf,md,fragment (default: html,pdf)")
     batch.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: number of CPUs)")
     batch.add_argument("--force", action="store_true", help="rebuild everything, even what is unchanged")
     batch.add_argument("--shard", default=None, metavar="K/N",
@@ -150,6 +163,7 @@ def make_parser() -> argparse.ArgumentParser:
                        help="fail (exit 1, nothing written) when a required disclosure is missing or check finds a problem")
     batch.add_argument("--check", action="store_true",
                        help="build nothing; name each output that is stale or missing and exit 1 if there is one (for CI)")
+    _publishing_options(batch)
     batch.set_defaults(run=cmd_batch)
 
     diff = commands.add_parser("diff", help="which facts changed and which sections of the policy change with them")

@@ -15,8 +15,8 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
-                      ValidationError, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
+                      ValidationError, ValidationInfo, model_validator)
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -287,6 +287,25 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _brand_color(value: Any) -> str:
+    from generator.branding import BrandingError, brand_color  # noqa: PLC0415
+
+    try:
+        return brand_color(value)
+    except BrandingError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _logo(value: str, info: ValidationInfo):
+    from generator.branding import BrandingError, load_logo  # noqa: PLC0415
+
+    folder = (info.context or {}).get("facts_folder") or Path.cwd()
+    try:
+        return load_logo(value, Path(folder))
+    except BrandingError as exc:
+        raise _fail(str(exc)) from None
+
+
 class Company(Section):
     legal_name: Text = Field(description="The controller's registered legal name, as it appears in the company register. The law requires the policy to say who is responsible for the data.")
     brand: Text | None = Field(None, description="The name users know the service by, if it differs from the legal name.")
@@ -299,6 +318,10 @@ class Company(Section):
     @property
     def display_name(self) -> str:
         return self.brand or self.legal_name
+
+    # Branding (issue 10): checked here so a bad colour or logo is a facts error with its line.
+    brand_color: Annotated[str, BeforeValidator(_brand_color)] | None = Field(None, description="Your brand colour as a hex code (#1f5f8b), used for headings, links and accents. It must have a contrast of at least 4.5:1 with white (WCAG AA); dark mode uses a lighter shade of it.")
+    logo: Annotated[str, AfterValidator(_logo)] | None = Field(None, description="Your logo: a PNG, SVG or JPEG file of at most 512 KB, as a path relative to the facts file's folder. It is embedded in the policy (HTML and PDF); an SVG loses scripts and external references.")
 
 
 class Contact(Section):
@@ -611,7 +634,7 @@ def validate(data: Any, file: str, lines: LineMap) -> Facts:
         raise FactsError([Problem(file, lines.line(("schema_version",)), "schema_version",
                                   f"must be {SCHEMA_VERSION} (the only version this policygen reads), got {_show(version)}")])
     try:
-        facts = Facts.model_validate(data)
+        facts = Facts.model_validate(data, context={"facts_folder": _folder_of(file)})
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
@@ -622,6 +645,12 @@ def validate(data: Any, file: str, lines: LineMap) -> Facts:
     if cross:
         raise FactsError([Problem(file, lines.line(path), _path_text(path), message) for path, message in cross])
     return facts
+
+
+def _folder_of(file: str) -> Path:
+    """Where paths in the facts (company.logo) are relative to: the file's folder, or here for text."""
+    path = Path(file)
+    return path.parent if path.is_file() else Path.cwd()
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -60,14 +60,25 @@ def warm_up() -> None:
     _font_config()
 
 
+# --pdf-variant's names → WeasyPrint's write_pdf options. Every variant but `none` is tagged
+# (a structure tree of headings, lists and tables, /MarkInfo), so screen readers can use it;
+# PDF/A-3b is tagged too, as an accessible archive copy.
+PDF_VARIANTS = {
+    "ua": {"pdf_variant": "pdf/ua-1"},
+    "a3b": {"pdf_variant": "pdf/a-3b", "pdf_tags": True},
+    "none": {},
+}
+DEFAULT_PDF_VARIANT = "ua"
+
+
 def opened(html: str) -> str:
     """The HTML with every law's section unfolded: on paper nothing can be clicked open."""
     return html.replace('<details class="law">', '<details class="law" open>')
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, variant: str = DEFAULT_PDF_VARIANT) -> bytes:
     html = opened(html)
     weasyprint = _weasyprint()
     document = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/", url_fetcher=_fetcher())
     # The identifier is a hash of the content, so the same policy always gives the same bytes.
-    return document.write_pdf(font_config=_font_config(), pdf_identifier=True)
+    return document.write_pdf(font_config=_font_config(), pdf_identifier=True, **PDF_VARIANTS[variant])

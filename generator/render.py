@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.clauses import PlannedSection, applicable_laws, plan
+from generator.branding import brand_style
 from generator.errors import TemplateError
 from generator.facts import Facts
 from generator.jinjacache import bytecode_cache
@@ -117,7 +118,8 @@ def _context(facts: Facts) -> tuple[list[PlannedSection], object, dict]:
     sections = plan(facts)
     view = build_view(facts)
     present = {s.id for s in sections}
-    return sections, view, dict(p=view, ref=_reference(sections), has_section=present.__contains__)
+    return sections, view, dict(p=view, ref=_reference(sections), has_section=present.__contains__,
+                                brand=brand_style(facts.company))
 
 
 def _template_error(exc: JinjaError) -> TemplateError:

@@ -100,3 +100,6 @@ def no_weasyprint_warnings():
     logger.removeHandler(handler)
     if handler.records:
         pytest.fail("WeasyPrint logged: " + "; ".join(r.getMessage() for r in handler.records))
+
+
+from chromium import browser  # noqa: E402,F401 - headless Chromium, one per test module (tests/chromium.py)
