@@ -44,7 +44,8 @@ def html_to_fragment(page: str) -> str:
         raise FragmentError("the policy page has no <body>")
     lang = re.search(r'<html lang="([^"]*)"', page)
     css = RESET + "".join(scope_stylesheet(text, media) for media, text in _STYLE.findall(page))
-    content = prefix_ids(_landmarks_for_a_host(body[1].strip()))
+    # The page's one script (unfolding the law sections for printing) stays behind: a host page runs its own.
+    content = prefix_ids(_landmarks_for_a_host(re.sub(r"<script>.*?</script>\n?", "", body[1], flags=re.S).strip()))
     lang_attribute = f' lang="{lang[1]}"' if lang else ""
     return (f'<article class="{ROOT_CLASS}"{lang_attribute}>\n<style>\n{css}</style>\n'
             f"{content}\n</article>\n")
