@@ -17,6 +17,7 @@ Generates N synthetic facts files from the catalogs, then times, each in a fresh
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import random
 import resource
@@ -143,6 +144,27 @@ def style_cost(runs: int = 3) -> tuple[float, float]:
     return best["styled"], best["unstyled"]
 
 
+def example_pdfs() -> list[tuple[str, int, float, int]]:
+    """(example, PDF pages, seconds to build its PDF in this process, Markdown words) for each example:
+    a shorter policy builds faster too."""
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    from generator.build import convert, produce  # noqa: PLC0415
+    from generator.facts import load  # noqa: PLC0415
+    from generator.pdf import warm_up  # noqa: PLC0415
+
+    warm_up()
+    rows = []
+    for path in sorted((ROOT / "questionnaires" / "examples").glob("*.yaml")):
+        rendered = produce(load(path), ("html",), str(path)).rendered
+        start = time.perf_counter()
+        pdf = convert(rendered, ("pdf",))["pdf"]
+        seconds = time.perf_counter() - start
+        words = len(convert(rendered, ("md",))["md"].decode("utf-8").split())
+        rows.append((path.stem, len(PdfReader(io.BytesIO(pdf)).pages), seconds, words))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1000, help="policies for the HTML and no-change runs (default 1000)")
@@ -186,6 +208,7 @@ def main() -> int:
         one = pdf_sources[0]
         build_html = best_of(5, pg + ["build", str(one), "-o", str(work / "one"), "--format", "html"])
         styled, unstyled = style_cost()
+        examples = example_pdfs()
     finally:
         if options.keep:
             print(f"work folder: {work}")
@@ -219,6 +242,9 @@ def main() -> int:
     for name, measured, used, ratio, target, ok in rows:
         verdict = "" if ok is None else ("ok" if ok else "MISSED")
         print(f"{name:<{width}}  {measured:>8}  {used:>8}  {ratio:<26} {target:<15} {verdict}")
+    print("\n(g) the examples: PDF pages and seconds to build each PDF (one process, after warm-up)")
+    for name, pages, seconds, words in examples:
+        print(f"    {name:<14} {pages:>3} pages  {seconds:6.2f} s  {words:>6} words of Markdown")
     print(f"load average (1 min) before/after the timed runs: {load_before:.2f} / {load_after:.2f}"
           f"{'  -- other processes were competing for the CPUs' if max(load_before, load_after) > 0.5 else ''}")
     return 0 if all(r[5] is not False for r in rows) else 1

@@ -31,6 +31,7 @@ from generator.facts import Facts
 from generator.view import long_date
 
 # Elements that are a block whenever they have text.
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = frozenset({"p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "caption",
                         "blockquote", "figcaption", "pre", "address", "summary", "legend", "label"})
 # Elements whose text belongs to the block around them.
@@ -95,6 +96,9 @@ def html_blocks(html: str) -> list[tuple[str, str, str, list[tuple[int, int]]]]:
                 owner.own_text = True
 
     def close(element: _Open) -> None:
+        # A law section's <summary> holds its heading: the heading is the block, not the summary again.
+        if element.tag == "summary" and found and found[-1][0] > element.start and found[-1][2] in HEADING_TAGS:
+            return
         if element.tag in BLOCK_TAGS or element.own_text:
             text = _SPACE.sub(" ", "".join(element.text)).strip()
             if text:
