@@ -217,6 +217,8 @@ class Interview:
             return self._select(question)
         if kind == "checkbox":
             return self._checkbox(question)
+        if kind == "records":
+            return self._records(question)
         return self._text(question.name, question.prompt, question.kind, self.default(question), question.validate,
                           optional=question.optional, regions=question.region_typed,
                           flag=self.qn.flag_or_text(question))
@@ -334,6 +336,28 @@ class Interview:
             edited.append(self._vendor(f"{question.name}[{index}]", None))
             index += 1
         return edited
+
+    def _records(self, question) -> Any:
+        """A list of mappings: each given item is asked again (Enter keeps it), then more may be added."""
+        qn = self.qn
+        current = self.default(question)
+        items = [dict(i) for i in current if isinstance(i, dict)] if isinstance(current, list) else []
+        edited = [self._record(question, f"{question.name}[{index}]", item) for index, item in enumerate(items)]
+        prompt = self.questionnaire.prompts["more_records"].format(what=question.prompt)
+        while self.ui.confirm(f"{question.name}.more", prompt, False):
+            edited.append(self._record(question, f"{question.name}[{len(edited)}]", {}))
+        return edited or qn.MISSING
+
+    def _record(self, question, ident: str, existing: dict) -> dict:
+        qn = self.qn
+        answers = {}
+        for field in question.fields:
+            value = self._text(f"{ident}.{field.name}", field.prompt, field.kind, existing.get(field.name, qn.MISSING),
+                               field.validate, optional=field.optional, regions=field.name == "country")
+            if value is not qn.MISSING:
+                answers[field.name] = value
+        return answers | {k: v for k, v in existing.items() if k not in answers and k not in
+                          {f.name for f in question.fields}}
 
     def _vendor(self, ident: str, existing: dict | None) -> dict:
         qn = self.qn

@@ -27,7 +27,7 @@ from generator.resources import QUESTIONNAIRES_DIR
 from generator.yamlio import load_data_file
 
 QUESTIONNAIRE = QUESTIONNAIRES_DIR / "mining.yaml"
-KINDS = ("text", "confirm", "select", "checkbox", "number", "date", "email", "url")
+KINDS = ("text", "confirm", "select", "checkbox", "number", "date", "email", "url", "records")
 OTHER = "__other__"  # the "Other…" choice; never stored
 MISSING = object()   # an answer that leaves the fact out of the file
 
@@ -373,6 +373,7 @@ class Question:
     default: Any = None           # for a new file; "today" is the day it is asked
     gate: bool = False            # a yes/no that decides whether an optional section exists
     title: str = ""               # a short name, listed when jumping to a question
+    fields: tuple = ()            # for records: the questions asked for each item of the list
 
     @property
     def name(self) -> str:
@@ -486,6 +487,23 @@ def _title_from_key(key: tuple) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _record_fields(entry: dict, key: tuple, info: FieldInfo) -> tuple:
+    """The per-item questions of a list of mappings (such as group_companies), typed by the item's model."""
+    item = _list_item(info.annotation)
+    if not (isinstance(item, type) and issubclass(item, BaseModel)):
+        raise QuestionnaireError(f"{'.'.join(key)}: records needs a list of mappings in the facts model")
+    fields = []
+    for spec in entry.get("fields") or ():
+        if spec["field"] not in item.model_fields:
+            raise QuestionnaireError(f"{'.'.join(key)}: {spec['field']} is not a field of its items")
+        fields.append(VendorField(spec["field"], str(spec["prompt"]).strip(), spec.get("kind", "text"),
+                                  item.model_fields[spec["field"]]))
+    missing = [name for name, f in item.model_fields.items() if f.is_required() and name not in {x.name for x in fields}]
+    if missing:
+        raise QuestionnaireError(f"{'.'.join(key)}: records must ask for {', '.join(missing)}")
+    return tuple(fields)
+
+
 def load(path: Path = QUESTIONNAIRE) -> Questionnaire:
     return _load(path)
 
@@ -517,6 +535,7 @@ def _load(path: Path) -> Questionnaire:
             suggest_from=tuple(entry["suggest_from"].split(".")) if "suggest_from" in entry else None,
             default=entry.get("default"), gate=gate,
             title=str(entry.get("title") or _title_from_key(key)).strip(),
+            fields=_record_fields(entry, key, info) if kind == "records" else (),
         ))
         asked.add(key)
     vendor_model = facts_model.CustomVendor

@@ -488,3 +488,24 @@ def test_missing_disclosures_are_reported_as_check_finds_them(tmp_path, minimal_
     for finding in missing:
         assert f"[{finding.rule_id}]" in out and finding.fix in out
     assert f"policygen init --from {tmp_path / 'f.yaml'}" in out
+
+
+def test_group_companies_are_asked_one_by_one_and_new_facts_can_stay_unset(tmp_path):
+    out = tmp_path / "facts.yaml"
+    script = SMALL_HOSTING | {
+        "group_companies.more": (True, False),
+        "group_companies[0].name": "Hashbox Iceland ehf",
+        "group_companies[0].country": "is",
+        "group_companies[0].role": ["owner", "processor"],
+        "group_companies[0].purpose": "runs our data centre",
+        "security_measures": ["tls", "2fa"],
+    }
+    code, prompts = drive(script, output=out)
+    assert code == 0
+    facts = load(out)
+    assert [(g.name, g.country, g.role, g.purpose) for g in facts.group_companies] == [
+        ("Hashbox Iceland ehf", "is", "processor", "runs our data centre")]
+    assert prompts.rejected and "processor" in prompts.rejected[0]   # the role is checked by the model
+    assert facts.security_measures == ["tls", "2fa"]
+    assert facts.sells_personal_data is None    # Enter on a fact with no default leaves it out
+    assert "Hashbox Iceland ehf" in html(facts)
