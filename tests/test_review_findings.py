@@ -460,3 +460,47 @@ def test_S10_length_and_one_recipient_list():
     said = whole("smart-mining")
     assert len(said.split()) <= 7000
     assert len(re.findall(r"Professional advisers", said)) == 1
+
+
+# --- findings fixed after the first pass of this file ---------------------------------
+
+@pytest.mark.parametrize("name", ["aziminer", "itsminer"], ids=["A3", "I10"])
+def test_one_legal_basis_per_purpose_row(name):
+    section_html = rendered(name).html.split('<section id="how-we-use"', 1)[1].split("</section>", 1)[0]
+    for row in re.findall(r"<tr>.*?</tr>", section_html, re.S)[1:]:
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        assert not (search(r"legitimate interests?", cells[-1]) and search(r"\bconsent\b", cells[-1])), row
+    rows = [r for r in build_view(facts(name)).purposes if r.id == "improve_service"]
+    assert len(rows) == 2 and {tuple(r.bases) for r in rows} == {("legitimate_interests",), ("consent",)}
+
+
+def test_A6_event_registrations_ask_for_no_health_or_diet_data():
+    described = section("aziminer", "data-we-collect")
+    assert "Event registrations" in described
+    assert not search(r"dietary|food|access needs|health", described)
+
+
+def test_I9_no_soft_opt_in_without_a_sale():
+    marketing = section("itsminer", "marketing")
+    assert "soft opt-in" not in marketing and "only if you ask for them" in marketing
+    assert not search(r"which emails you opened", whole("itsminer"))
+
+
+def test_M4_a_us_law_is_no_legal_obligation_under_the_gdpr():
+    rows = {r.id: r for r in build_view(facts("1024mining")).purposes}
+    assert rows["legal_compliance"].bases == ["legitimate_interests"]
+    assert "legal obligation [GDPR" not in section("1024mining", "gdpr")
+
+
+def test_M7_citizenship_data_is_collected_with_consent_for_us_users():
+    kyc = section("1024mining", "identity-verification")
+    assert "before we record your nationality" in kyc and "written consent" in kyc
+
+
+def test_M12_the_summary_mentions_targeted_advertising():
+    assert "targeted advertising" in summary("1024mining")
+
+
+def test_S11_users_in_mainland_china_are_flagged():
+    assert "risk.mainland_china" in problem_ids("smart-mining")
+    assert_build_flags("smart-mining", "risk.mainland_china")
