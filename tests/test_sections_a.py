@@ -70,7 +70,7 @@ def test_catalog_vendor_is_named_with_legal_name_country_and_links(kyc_facts):
     assert vendor["processes"].lower() in section(html, "sharing").lower()
     assert 'href="https://sumsub.com/privacy-notice/"' in html
     assert "The records are stored in the United States" in text
-    for document in ("government-issued photo ID", "selfie and liveness check"):
+    for document in ("government-issued photo ID", "selfie with a liveness check"):
         assert document in text
 
 
@@ -173,7 +173,7 @@ def test_screening_and_automated_rejection_follow_the_facts(kyc_facts):
     assert "[GDPR Art. 10]" in section(html, "gdpr")
     decisions = section(html, "automated-decisions")
     assert "can reject your identity verification automatically" in decisions
-    assert "review such a decision" in decisions and "contest it" in decisions
+    assert "human review of such a decision" in decisions and "contest it" in decisions
     assert "privacy@hashbox.example" in decisions
 
     kyc_facts["kyc"].update(screening=False, automated_rejection=False)

@@ -196,7 +196,7 @@ def test_no_automated_decisions_says_so(minimal_facts):
     out = text(minimal_facts, "automated-decisions")
     assert "We do not make decisions about you based solely on automated processing" in out
     assert "profiling" in out
-    assert "review such a decision" not in out
+    assert "human review of such a decision" not in out
 
 
 def test_automated_decision_sentence_is_rendered_with_rights(minimal_facts):
@@ -206,7 +206,7 @@ def test_automated_decision_sentence_is_rendered_with_rights(minimal_facts):
     assert "Our fraud engine freezes payouts with a high risk score <b>now</b>." in out
     assert "<b>" not in html
     assert "We do not make decisions" not in out
-    assert "ask for a member of our staff to review such a decision" in out
+    assert "ask for human review of such a decision" in out
     assert "contest it" in out and "point of view" in out
     assert "privacy@hashbox.example" in out
 
@@ -217,7 +217,7 @@ def test_automatic_kyc_rejection_brings_human_review(eu_facts):
     out = text(eu_facts, "automated-decisions")
     assert "The only such decision is this" in out
     assert "the software of Sumsub can reject your identity verification automatically" in out
-    assert "review such a decision" in out and "privacy@hashbox.example" in out
+    assert "human review of such a decision" in out and "privacy@hashbox.example" in out
     eu_facts["automated_decisions"] = "Our fraud engine freezes payouts."
     both = text(eu_facts, "automated-decisions")
     assert "Our fraud engine freezes payouts." in both and "Also, the software of Sumsub" in both
