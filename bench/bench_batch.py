@@ -17,6 +17,7 @@ Generates N synthetic facts files from the catalogs, then times, each in a fresh
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import os
 import random
@@ -138,9 +139,12 @@ def style_cost(runs: int = 3) -> tuple[float, float]:
     best = {"styled": float("inf"), "unstyled": float("inf")}
     for _ in range(runs):   # interleaved, so a busy moment of the machine hits both alike
         for name, html in (("styled", styled), ("unstyled", unstyled)):
+            gc.collect()   # a collection of the other run's garbage must not land in this one's time
+            gc.disable()
             start = time.process_time()
             html_to_pdf(html)
             best[name] = min(best[name], time.process_time() - start)
+            gc.enable()
     return best["styled"], best["unstyled"]
 
 
