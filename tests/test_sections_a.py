@@ -248,7 +248,7 @@ def test_cookie_table_lists_each_catalog_cookie(minimal_facts):
         for cookie in tracker["cookies"]:
             assert f'{cookie["name"]} ({cookie["duration"]})' in row
     assert "Meta Platforms, Inc. also uses what it receives for its own purposes" in text
-    assert "follow your activity across other websites and apps" in text
+    assert "collect data about your activity over time and across other websites and apps" in text
     assert "You can block or delete cookies in your browser settings" in text
     # No consent tool in the facts: no banner is described.
     assert "banner" not in text
@@ -321,7 +321,7 @@ def test_cookies_section_names_each_tool_with_its_policy(minimal_facts):
         assert tracker["receives"].lower() in text.lower()
         assert f'href="{tracker["privacy_url"]}"' in html
     assert "Google LLC also uses what it receives for its own purposes" in text
-    assert "follow your activity across other websites and apps" in text
+    assert "collect data about your activity over time and across other websites and apps" in text
 
 
 def test_analytics_only_says_no_cross_site_tracking(minimal_facts):
