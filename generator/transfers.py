@@ -26,6 +26,9 @@ from generator import catalog, lawprofiles
 LAW_ZONES = {"gdpr": "eea", "uk_gdpr": "uk", "pipl": "cn", "pdpo": "hk", "nz_privacy": "nz",
              "pdpa": "sg", "lgpd": "br", "pipeda": "ca", "ccpa": "us", "us_states": "us"}
 
+# Laws under which handing data to an agent (a processor) is no disclosure, so IPP12 does not apply to it.
+AGENCY_IS_NO_DISCLOSURE = ("nz_privacy",)
+
 # A facts safeguard id -> the mechanism id it stands for under each law (when the law's own id differs).
 ALIASES = {
     "scc": {"gdpr": "scc", "uk_gdpr": "uk_addendum", "pdpa": "contract", "nz_privacy": "contract",
@@ -41,6 +44,7 @@ class Flow:
     recipient: str       # "us" (the company's own systems) or the provider's name
     use: str             # what the data is there for, in plain words
     own: bool            # the company's own storage, not a provider's
+    agent: bool = True   # the recipient holds the data only for us, using it for nothing of its own
 
 
 @dataclass(frozen=True)
@@ -117,10 +121,10 @@ def _flows(facts) -> list[Flow]:
             name, country, kind = entry["name"], entry["country"], entry["kind"]
         else:
             name, country, kind = tracker.name, tracker.country, "analytics"
-        flows.append(Flow(cat.canonical_region(country), name, kind, False))
+        flows.append(Flow(cat.canonical_region(country), name, kind, False, agent=kind != "advertising"))
     for company in facts.group_companies:
         flows.append(Flow(cat.canonical_region(company.country), company.name,
-                          company.purpose or "work for our group", False))
+                          company.purpose or "work for our group", False, agent=company.role == "processor"))
     return flows
 
 
@@ -154,6 +158,8 @@ def _law_transfers(facts, law: str, flows: list[Flow]) -> LawTransfers:
             continue
         if flow.own and not company_inside:
             continue  # the company collects from users itself: not a transfer
+        if law in AGENCY_IS_NO_DISCLOSURE and flow.agent:
+            continue  # New Zealand: information an agent holds only for us is ours (Privacy Act 2020 s.11)
         outside.setdefault(flow.region, []).append(flow)
     destinations = []
     for region, region_flows in outside.items():

@@ -125,12 +125,16 @@ def test_nz_agency_recipients_access_and_complaints(facts):
     assert "Hashbox Mining Ltd, 1 Queen St, Auckland 1010, collects and holds your information [IPP3]" in nz
     assert "right to access personal information [privacy act 2020 s.22 ipp6" in nz.lower()
     assert "right to request correction [privacy act 2020 s.22 ipp7" in nz.lower()
-    # A New Zealand company storing in the US discloses overseas: IPP12 and the transfers section.
-    assert "outside New Zealand, only under the safeguards in section 7" in nz and "[IPP12]" in nz
-    transfers = text(html["international-transfers"])
-    assert re.search(r"United States (O|o)ur own storage and processing Privacy Act 2020: binding agreement "
-                     r"with comparable safeguards", transfers)
+    # A New Zealand company storing in the US through a provider discloses nothing: the provider is its
+    # agent (s.11), so IPP12 does not apply and no safeguard is claimed.
+    assert "[IPP12]" not in nz and "comparable safeguards" not in text(html["international-transfers"])
     assert "complain to the Privacy Commissioner" in nz
+    # An advertising tool uses what it receives for itself: that is a disclosure overseas, under IPP12.
+    facts["analytics"] = ["facebook_pixel"]
+    html = section_fragments(facts)
+    assert "outside New Zealand" in text(html["nz-privacy"]) and "[IPP12]" in text(html["nz-privacy"])
+    assert re.search(r"United States (A|a)dvertising Privacy Act 2020: binding agreement with comparable safeguards",
+                     text(html["international-transfers"]))
 
 
 @pytest.mark.parametrize("kyc,country,says_law", [

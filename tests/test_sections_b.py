@@ -67,11 +67,11 @@ def test_transfers_name_regions_destinations_safeguards_and_copy(eu_facts):
     assert "GDPR: standard contractual clauses" in uk_safeguards
     assert "UK GDPR" not in uk_safeguards  # the UK is inside its own zone
     us_uses, us_safeguards = rows["United States"]
-    assert "Analytics" in us_uses and "our own storage and processing" in us_uses
+    assert "Analytics" in us_uses and "our own storage and processing" not in us_uses
     assert "GDPR: standard contractual clauses" in us_safeguards
     assert "UK GDPR: International Data Transfer Addendum" in us_safeguards
-    # A New Zealand company storing its own data in the US is a transfer under the NZ law.
-    assert "Privacy Act 2020: binding agreement with comparable safeguards" in us_safeguards
+    # A New Zealand company's storage provider in the US is its agent: no IPP12 disclosure (s.11).
+    assert "Privacy Act 2020" not in us_safeguards
     de_uses, de_safeguards = rows["Germany"]
     assert "GDPR:" not in de_safeguards.replace("UK GDPR:", "")  # Germany is inside the EEA
     assert "UK GDPR:" in de_safeguards
@@ -101,7 +101,7 @@ def test_adequacy_is_named_only_where_the_destination_has_it(eu_facts):
     # No EU or UK finding covers the US (only certified recipients, under `dpf`), nor New Zealand's law.
     assert "adequacy" not in rows["United States"][1].lower()
     assert "GDPR: none in place" in rows["United States"][1]
-    assert "Privacy Act 2020: none in place" in rows["United States"][1]
+    assert "Privacy Act 2020" not in rows["United States"][1]   # agents only, for New Zealand
 
 
 def test_transfers_without_uk_users_leave_out_uk_tools(eu_facts):
@@ -134,11 +134,13 @@ def test_direct_collection_from_abroad_is_no_transfer(minimal_facts):
 def test_adequacy_without_eu_users_does_not_mention_the_data_privacy_framework(minimal_facts):
     minimal_facts["data_regions"] = ["us"]
     minimal_facts["transfer_safeguards"] = ["adequacy", "consent"]
+    # An advertising tool in the US uses the data for itself: a disclosure under New Zealand's IPP12.
+    minimal_facts["analytics"] = ["facebook_pixel"]
     out = text(minimal_facts, "international-transfers")
     assert "We store personal data in the United States" in out
     rows = transfer_rows(minimal_facts)
     assert list(rows) == ["United States"]
-    assert "our own storage and processing" in rows["United States"][0].lower()
+    assert "advertising" in rows["United States"][0].lower()
     assert "Data Privacy Framework" not in out and "GDPR" not in out
     # New Zealand has no adequacy finding for the US: the derogation is what is relied on.
     assert "adequacy" not in out.lower()

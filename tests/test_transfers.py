@@ -84,14 +84,16 @@ def test_the_uk_reads_scc_as_the_uk_addendum():
     assert transfer_plan(facts).for_law("uk_gdpr").destinations[0].mechanism.id == "uk_addendum"
 
 
-@pytest.mark.parametrize("regions,stored,needed", [
-    (["eea"], ["us"], False),     # a company in New Zealand collecting from EEA users
-    (["nz"], ["us"], True),       # its own storage abroad, out of New Zealand
+@pytest.mark.parametrize("country,regions,stored,needed", [
+    ("nz", ["eea"], ["us"], False),   # a company in New Zealand collecting from EEA users
+    ("sg", ["sg"], ["us"], True),     # a Singapore company's own storage abroad (PDPA s.26)
+    ("nz", ["nz"], ["us"], False),    # in New Zealand a storage provider is an agent, not a recipient (s.11)
 ])
-def test_the_facts_need_a_safeguard_only_for_stored_data_that_leaves_a_zone(regions, stored, needed):
+def test_the_facts_need_a_safeguard_only_for_stored_data_that_leaves_a_zone(country, regions, stored, needed):
     from generator.errors import FactsError
 
     data = copy.deepcopy(MINIMAL)
+    data["company"]["country"] = country
     data["audience"]["regions"], data["data_regions"] = regions, stored
     if needed:
         with pytest.raises(FactsError, match="transfer_safeguards"):
@@ -109,3 +111,13 @@ def test_general_and_regional_sections_tell_one_story():
     assert "GDPR: standard contractual clauses" in table and "PIPL: CAC standard contract" in table
     assert "CAC standard contract" in html_text(sections["pipl"])
     assert "Data Privacy Framework" not in html and "adequacy" not in html_text(html).lower()
+
+
+def test_new_zealand_counts_only_disclosures_to_recipients_that_use_data_for_themselves():
+    """Privacy Act 2020 s.11: what an agent (a processor) holds only for us is ours, so IPP12 does not apply."""
+    _, facts = facts_of(company__country="nz", audience__regions=["nz"], data_regions=["nz"],
+                        analytics=["google_analytics", "facebook_pixel"], transfer_safeguards=["nz_comparable_law"],
+                        kyc={"vendor": "sumsub", "documents": ["government_id"], "storage_region": "eea"})
+    nz = transfer_plan(facts).for_law("nz_privacy")
+    recipients = {f.recipient for d in nz.destinations for f in d.flows}
+    assert recipients == {"Meta Pixel"}   # the advertiser uses the data for itself; Sumsub and GA are agents
