@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator import catalog, problems
-from generator.clauses import CLOSING_SECTIONS, CORE_SECTIONS, applicable_laws, last_call, law_section_id
+from generator.clauses import CLOSING_SECTIONS, CORE_SECTIONS, applicable_laws, last_call, law_section_id, us_users
 from generator.facts import Facts, nonessential_cookies
-from generator.transfers import transfer_plan
+from generator.transfers import LAW_ZONES, transfer_plan
 from generator.view import CHANGE_NOTICE_TEXT, build_view, long_date
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
@@ -133,16 +133,8 @@ def _sensitive(f: Facts) -> bool:
     return bool(_view(f).sensitive_data)
 
 
-def _nonessential_cookies(f: Facts) -> bool:
-    return nonessential_cookies(f)
-
-
 def _automated(f: Facts) -> bool:
     return isinstance(f.automated_decisions, str)
-
-
-def _us_users(f: Facts) -> bool:
-    return _view(f).us_users
 
 
 CONDITIONS: dict[str, Callable[[Facts], bool]] = {
@@ -162,14 +154,14 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "non_cookie_trackers": lambda f: any(not t.cookies or re.search(r"pixel|SDK|software development kit|storage",
                                                                      t.technology or "", re.I)
                                          for t in _trackers(f)),
-    "nonessential_cookies": _nonessential_cookies,
+    "nonessential_cookies": nonessential_cookies,
     "advertising": _advertising,
     "sells_or_shares": _sells_or_shares,
     "sells_sensitive": lambda f: f.sells_personal_data and _sensitive(f),
     "biometric_or_sells_sensitive": lambda f: _kyc_biometric(f) or (f.sells_personal_data and _sensitive(f)),
     "sensitive_data": _sensitive,
     "marketing": lambda f: f.marketing_emails != "none",
-    "consent_used": lambda f: (_nonessential_cookies(f) or _kyc_biometric(f)
+    "consent_used": lambda f: (nonessential_cookies(f) or _kyc_biometric(f)
                                or any("consent" in row.bases for row in _view(f).purposes)),
     "legitimate_interests_used": lambda f: any(row.uses_interest for row in _view(f).purposes),
     "automatic_data": lambda f: any(_cat().data_categories[c]["source"] == "automatic" for c in f.data_collected),
@@ -192,7 +184,7 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "minimum_age_below_14": lambda f: f.audience.minimum_age < 14,
     "under16_and_shares": lambda f: f.audience.minimum_age < 16 and _sells_or_shares(f),
     "eu_or_uk_users": lambda f: bool(_laws(f) & {"gdpr", "uk_gdpr"}),
-    "us_users": _us_users,
+    "us_users": us_users,
     "us_state_laws_apply": lambda f: "us_states" in _laws(f),
     "group_companies_given": lambda f: bool(f.group_companies),
     # PIPL Art. 28: biometrics, financial accounts and the data of children under 14, as collected here.
@@ -208,7 +200,7 @@ CONDITIONS.update({k: v for k, v in problems.CONDITIONS.items() if k not in COND
 
 # When each cross-cutting law applies; the regional ones come from the clause plan.
 CROSS_CUTTING_LAWS: dict[str, Callable[[Facts], bool]] = {
-    "caloppa": _us_users,
+    "caloppa": us_users,
     "coppa": lambda f: True,
     "kyc": lambda f: f.kyc.enabled,
     "cookies": lambda f: True,
@@ -219,8 +211,7 @@ CROSS_CUTTING_LAWS: dict[str, Callable[[Facts], bool]] = {
 # Fact values: what the rendered text must contain (a string, a list, or groups)
 # ----------------------------------------------------------------------------------
 
-_ZONE_LAWS = {"eea": "gdpr", "uk": "uk_gdpr", "cn": "pipl", "br": "lgpd", "nz": "nz_privacy", "sg": "pdpa",
-              "ca": "pipeda"}
+_ZONE_LAWS = {zone: law for law, zone in LAW_ZONES.items() if zone != "us"}
 
 
 def _destinations_outside(f: Facts, region: str) -> list[str]:

@@ -110,6 +110,16 @@ def applicable_laws(facts: Facts) -> list[str]:
     return [law for law in cat.laws if law in laws and not _excluded(cat, law, excluded)]
 
 
+def us_users(facts: Facts) -> bool:
+    """Users in the United States (a US law applies, or a targeted region lies there), unless the US is excluded:
+    they bring CalOPPA's and COPPA's statements."""
+    cat = catalog.load()
+    if any(cat.region_within(r, "us") for r in facts.audience.exclude_regions):
+        return False
+    return bool({"ccpa", "us_states"} & set(applicable_laws(facts))) or any(
+        r == "global" or cat.region_within(r, "us") for r in facts.audience.regions)
+
+
 def folded_law(facts: Facts) -> str | None:
     """The one law whose text the general sections carry themselves, with no section of its own.
 

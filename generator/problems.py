@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from generator import catalog
-from generator.clauses import applicable_laws
+from generator.clauses import applicable_laws, us_users
 from generator.facts import Facts, nonessential_cookies
 
 KINDS = ("leakage", "contradiction", "safeguard", "risk", "unset")
@@ -71,11 +71,6 @@ def unset(facts: Facts, path: str) -> bool:
     return has_field(path) and fact(facts, path) is None
 
 
-def us_users(facts: Facts) -> bool:
-    cat = catalog.load()
-    return any(r == "global" or cat.region_within(r, "us") for r in facts.audience.regions)
-
-
 def laws_present(facts: Facts) -> set[str]:
     """The laws whose words a policy for these facts may use."""
     laws = set(applicable_laws(facts))
@@ -103,10 +98,6 @@ def _kyc(facts: Facts, key: str):
     return fact(facts, f"kyc.{key}") if facts.kyc.enabled else False
 
 
-def _nonessential_cookies(f: Facts) -> bool:
-    return nonessential_cookies(f)
-
-
 MEASURES = ("tls", "encryption_at_rest", "2fa", "access_control", "staff_training", "pen_testing", "backups",
             "monitoring", "incident_response")
 
@@ -120,7 +111,7 @@ CONDITIONS: dict[str, Callable[[Facts], bool]] = {
     "kyc_screening_off": lambda f: f.kyc.enabled and not fact(f, "kyc.screening"),
     "dnt_unset": lambda f: fact(f, "cookies.do_not_track") is None,
     "gpc_unset": lambda f: fact(f, "cookies.global_privacy_control") is None,
-    "nonessential_cookies": _nonessential_cookies,
+    "nonessential_cookies": nonessential_cookies,
     "us_region": lambda f: any(catalog.load().canonical_region(r) == "us" for r in f.audience.regions),
     "us_state_laws": lambda f: bool({"ccpa", "us_states"} & set(applicable_laws(f))),
     "has_marketing": lambda f: f.marketing_emails != "none",

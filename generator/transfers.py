@@ -83,10 +83,8 @@ class LawTransfers:
 
 @dataclass(frozen=True)
 class TransferPlan:
-    places: tuple[tuple[str, tuple[Flow, ...]], ...]   # every place receiving data, with its flows
     laws: dict[str, LawTransfers] = field(default_factory=dict)
     invalid_safeguards: tuple[str, ...] = ()
-    unused_safeguards: tuple[str, ...] = ()
 
     def for_law(self, law: str) -> LawTransfers | None:
         return self.laws.get(law)
@@ -181,17 +179,13 @@ def transfer_plan(facts, laws: list[str] | None = None) -> TransferPlan:
 
         laws = applicable_laws(facts)
     flows = _flows(facts)
-    places: dict[str, list[Flow]] = {}
-    for flow in flows:
-        places.setdefault(flow.region, []).append(flow)
     by_law = {law: _law_transfers(facts, law, flows) for law in laws if law in LAW_ZONES}
     any_transfer = any(t.restricts and t.destinations for t in by_law.values())
     given = list(facts.transfer_safeguards)
     recognised = {s for s in given for t in by_law.values() if t.restricts
                   for d in t.destinations if _mechanism(t.law, s, d.region) is not None}
     invalid = tuple(s for s in given if any_transfer and s not in recognised)
-    unused = tuple(s for s in given if not any_transfer)
-    return TransferPlan(tuple((r, tuple(f)) for r, f in places.items()), by_law, invalid, unused)
+    return TransferPlan(by_law, invalid)
 
 
 @functools.cache

@@ -12,10 +12,10 @@ from types import SimpleNamespace as NS
 from typing import Any
 
 from generator import catalog, lawprofiles
-from generator.clauses import applicable_laws
+from generator.clauses import applicable_laws, us_users
 from generator.facts import Facts, storage_regions
 from generator.provenance import LawSet
-from generator.transfers import transfer_plan
+from generator.transfers import LAW_ZONES, transfer_plan
 
 SERVICE_NAMES = {
     "cloud_hashrate": "cloud hashrate contracts",
@@ -157,7 +157,7 @@ def _join_names(names: list[str]) -> str:
 
 def _established_where_bases_apply(facts: Facts) -> bool:
     cat = catalog.load()
-    return any(cat.region_within(facts.company.country, zone) for zone in ("eea", "uk", "br"))
+    return any(cat.region_within(facts.company.country, LAW_ZONES[law]) for law in GDPR_STYLE_BASES)
 
 
 def _kyc(facts: Facts) -> NS | None:
@@ -398,15 +398,6 @@ def _group_companies(facts: Facts) -> list[NS]:
                role_text=roles[g.role], purpose=g.purpose) for g in facts.group_companies]
 
 
-def _us_users(facts: Facts, laws: list[str]) -> bool:
-    """Users in the United States, which brings CalOPPA's and COPPA's statements."""
-    cat = catalog.load()
-    if any(cat.region_within(r, "us") for r in facts.audience.exclude_regions):
-        return False
-    return bool({"ccpa", "us_states"} & set(laws)) or any(
-        r == "global" or cat.region_within(r, "us") for r in facts.audience.regions)
-
-
 def build_view(facts: Facts) -> NS:
     cat = catalog.load()
     company = facts.company
@@ -437,17 +428,16 @@ def build_view(facts: Facts) -> NS:
                   change_notice=CHANGE_NOTICE_TEXT[facts.policy.change_notice]),
         audience=NS(minimum_age=facts.audience.minimum_age, regions=_regions(facts.audience.regions),
                     is_global="global" in facts.audience.regions),
-        law_list=[NS(id=law, **cat.laws[law]) for law in laws],
         law_ids=laws,
         laws=LawSet({law: lawprofiles.get(law) for law in laws}, known=lawprofiles.LAW_IDS),
         bases_law=next((law for law in GDPR_STYLE_BASES if law in laws), None),
-        bases_zones=[in_text(cat.region_name(z)) for law, z in (("gdpr", "eea"), ("uk_gdpr", "uk"), ("lgpd", "br")) if law in laws],
+        bases_zones=[in_text(cat.region_name(LAW_ZONES[law])) for law in GDPR_STYLE_BASES if law in laws],
         rights=_rights(laws),
         biometric_retention=BIOMETRIC_RETENTION,
         pipl_purposes=_pipl_purposes(purposes, kyc) if "pipl" in laws else [],
         recipient_names=_recipient_names(company.display_name),
         representative_for=lambda key: next((r for r in _representatives(facts) if f"representatives.{r.key}" == key), None),
-        us_users=_us_users(facts, laws),
+        us_users=us_users(facts),
         security_measures=[NS(id=m, **cat.security_measures[m]) for m in facts.security_measures],
         group_companies=_group_companies(facts),
         unsubscribe=facts.marketing_unsubscribe,
